@@ -1,0 +1,12 @@
+package io.ha.core.lock;
+
+import io.ha.core.cluster.HaException;
+
+/** The lock was not acquired within the timeout. Names the lock and the timeout. */
+public final class LockTimeoutException extends HaException {
+    private static final long serialVersionUID = 1L;
+
+    public LockTimeoutException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,135 @@
+package io.ha.core.membership;
+
+import com.google.common.base.Preconditions;
+import io.ha.core.cluster.ConnectionGuard;
+import io.ha.core.cluster.EventKind;
+import io.ha.core.cluster.HaException;
+import io.ha.core.internal.ClusterContext;
+import io.ha.core.internal.Json;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * This process's liveness record: the ephemeral node {@code /agents/<id>} holding its {@link AgentInfo}.
+ *
+ * <p>Guarantee: while this registry is started and the process holds a ZooKeeper session, the node exists; when the
+ * session expires the servers delete it, and once a new session is established the node is created again by itself
+ * (Curator {@link PersistentNode} in ephemeral mode). Not guaranteed: that the node disappears at the instant the
+ * process dies; that takes up to the session timeout.
+ */
+public final class AgentRegistry implements Closeable {
+    private enum State { LATENT, STARTED, CLOSED }
+
+    private final ClusterContext ctx;
+    private final String path;
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private volatile AgentInfo info;
+    private RegistrationNode node;
+
+    /**
+     * Deletes its node on close only while connected: without a connection the delete would block in retries, and
+     * the node goes with the session anyway (at once when the client closes it, else at session expiry).
+     */
+    private static final class RegistrationNode extends PersistentNode {
+        private final ClusterContext ctx;
+
+        RegistrationNode(ClusterContext ctx, String path, byte[] data) {
+            super(ctx.client(), CreateMode.EPHEMERAL, false, path, data);
+            this.ctx = ctx;
+        }
+
+        @Override
+        protected void deleteNode() throws Exception {
+            if (ctx.guard().state() == ConnectionGuard.State.CONNECTED) {
+                super.deleteNode();
+            }
+        }
+    }
+
+    public AgentRegistry(ClusterContext ctx, AgentInfo info) {
+        Preconditions.checkArgument(info.id().equals(ctx.agentId()), "agent info id %s differs from agent id %s",
+                info.id(), ctx.agentId());
+        this.ctx = ctx;
+        this.info = info;
+        this.path = ctx.paths().agent(info.id());
+    }
+
+    /**
+     * Creates the node and waits for it. When a node of the same id is held by another live session (a second agent
+     * started with the same id, or this agent restarted before its old session expired), waits up to the session
+     * timeout for it to go away.
+     *
+     * @throws DuplicateAgentException when another live session keeps holding the id
+     */
+    public void start() throws Exception {
+        Preconditions.checkState(state.compareAndSet(State.LATENT, State.STARTED), "Cannot be started more than once");
+        awaitIdFree();
+        node = new RegistrationNode(ctx, path, Json.write(info));
+        node.getListenable().addListener(createdPath -> ctx.timeline().record(EventKind.REGISTERED,
+                "agent " + info.id() + " at " + createdPath));
+        node.start();
+        if (!node.waitForInitialCreate(ctx.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new HaException("agent " + info.id() + " could not create its node " + path + " within "
+                    + ctx.connectionTimeout().toMillis() + " ms");
+        }
+    }
+
+    private void awaitIdFree() throws Exception {
+        long deadline = System.nanoTime() + ctx.sessionTimeout().toNanos() + ctx.connectionTimeout().toNanos();
+        while (true) {
+            Stat stat = ctx.client().checkExists().forPath(path);
+            long mySession = ctx.guard().sessionId();
+            if (stat == null || stat.getEphemeralOwner() == mySession) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                String holder;
+                try {
+                    AgentInfo other = Json.read(path, ctx.client().getData().forPath(path), AgentInfo.class);
+                    holder = "host " + other.host() + " pid " + other.pid();
+                } catch (RuntimeException e) {
+                    holder = "unknown host";
+                }
+                throw new DuplicateAgentException("agent id '" + info.id() + "' is already registered by a live "
+                        + "session (" + holder + ", session 0x" + Long.toHexString(stat.getEphemeralOwner())
+                        + "); choose another id or stop that agent");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The info as currently published. */
+    public AgentInfo info() {
+        return info;
+    }
+
+    /** Replaces the published info (capacity, labels, endpoint); the id cannot change. */
+    public void update(AgentInfo newInfo) throws Exception {
+        Preconditions.checkArgument(newInfo.id().equals(info.id()), "cannot change agent id from %s to %s",
+                info.id(), newInfo.id());
+        Preconditions.checkState(state.get() == State.STARTED, "agent registry is not started");
+        node.setData(Json.write(newInfo));
+        info = newInfo;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    /**
+     * Deletes the node (others see this agent leave at once instead of after the session timeout). Without a
+     * connection it does not wait: the node then goes with the session.
+     */
+    @Override
+    public void close() throws IOException {
+        if (state.getAndSet(State.CLOSED) == State.STARTED && node != null) {
+            node.close();
+            ctx.timeline().record(EventKind.DEREGISTERED, "agent " + info.id());
+        }
+    }
+}

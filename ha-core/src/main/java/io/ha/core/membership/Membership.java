@@ -1,0 +1,170 @@
+package io.ha.core.membership;
+
+import com.google.common.base.Preconditions;
+import io.ha.core.cluster.EventKind;
+import io.ha.core.internal.ClusterContext;
+import io.ha.core.internal.CorruptDataException;
+import io.ha.core.internal.Json;
+import io.ha.core.internal.ZPaths;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live view of the agents of one cluster, kept current by a watch on {@code /agents} (Curator
+ * {@link CuratorCache}), with join / leave / update events.
+ *
+ * <p>Guarantee: eventually consistent with ZooKeeper; every change is delivered to listeners in the order seen, and
+ * reads ({@link #list()}, {@link #get(String)}) are served from memory without a ZooKeeper round trip. Not
+ * guaranteed: that the view is current at the instant of a read (it lags by one watch notification), nor that an
+ * agent that died is removed before its session times out. A node whose data is not valid agent JSON is left out of
+ * the view with one WARN line naming its path.
+ */
+public final class Membership implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
+
+    private enum State { LATENT, STARTED, CLOSED }
+
+    private final ClusterContext ctx;
+    private final String agentsPath;
+    private final CuratorCache cache;
+    private final Map<String, AgentInfo> view = new ConcurrentHashMap<>();
+    private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final CountDownLatch initialized = new CountDownLatch(1);
+    private final Object changed = new Object();
+
+    public Membership(ClusterContext ctx) {
+        this.ctx = ctx;
+        this.agentsPath = ctx.paths().agents();
+        this.cache = CuratorCache.build(ctx.client(), agentsPath);
+        cache.listenable().addListener(CuratorCacheListener.builder()
+                .forCreates(this::onUpsert)
+                .forChanges((before, after) -> onUpsert(after))
+                .forDeletes(this::onDelete)
+                .forInitialized(initialized::countDown)
+                .build());
+    }
+
+    /** Starts watching and waits (up to the connection timeout) for the first full view. */
+    public void start() throws InterruptedException {
+        Preconditions.checkState(state.compareAndSet(State.LATENT, State.STARTED), "Cannot be started more than once");
+        cache.start();
+        if (!initialized.await(ctx.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            LOG.warn("membership view of {} not loaded within {} ms; it will fill in as ZooKeeper answers",
+                    agentsPath, ctx.connectionTimeout().toMillis());
+        }
+    }
+
+    private boolean isAgentNode(ChildData data) {
+        return data.getPath().length() > agentsPath.length() && data.getPath().startsWith(agentsPath + "/")
+                && data.getPath().indexOf('/', agentsPath.length() + 1) < 0;
+    }
+
+    private void onUpsert(ChildData data) {
+        if (!isAgentNode(data)) {
+            return;
+        }
+        AgentInfo info;
+        try {
+            info = Json.read(data.getPath(), data.getData(), AgentInfo.class);
+        } catch (CorruptDataException e) {
+            LOG.warn("ignoring agent node: {}", e.getMessage());
+            return;
+        }
+        if (!info.id().equals(ZPaths.nodeName(data.getPath()))) {
+            LOG.warn("ignoring agent node {}: it claims id {}", data.getPath(), info.id());
+            return;
+        }
+        AgentInfo previous = view.put(info.id(), info);
+        signal();
+        if (previous == null) {
+            ctx.timeline().record(EventKind.JOINED, "agent " + info.id() + " (" + info.host() + " pid " + info.pid()
+                    + ")");
+            listeners.forEach(l -> l.joined(info));
+        } else {
+            listeners.forEach(l -> l.updated(info));
+        }
+    }
+
+    private void onDelete(ChildData data) {
+        if (!isAgentNode(data)) {
+            return;
+        }
+        AgentInfo removed = view.remove(ZPaths.nodeName(data.getPath()));
+        signal();
+        if (removed != null) {
+            ctx.timeline().record(EventKind.LEFT, "agent " + removed.id());
+            listeners.forEach(l -> l.left(removed));
+        }
+    }
+
+    private void signal() {
+        synchronized (changed) {
+            changed.notifyAll();
+        }
+    }
+
+    /** The live agents, sorted by id. */
+    public List<AgentInfo> list() {
+        List<AgentInfo> out = new ArrayList<>(view.values());
+        out.sort(Comparator.comparing(AgentInfo::id));
+        return out;
+    }
+
+    public Optional<AgentInfo> get(String agentId) {
+        return Optional.ofNullable(view.get(agentId));
+    }
+
+    public boolean isAlive(String agentId) {
+        return view.containsKey(agentId);
+    }
+
+    public int size() {
+        return view.size();
+    }
+
+    /** Waits until exactly {@code n} agents are live; false on timeout. */
+    public boolean awaitSize(int n, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (changed) {
+            while (view.size() != n) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                changed.wait(left);
+            }
+            return true;
+        }
+    }
+
+    public void addListener(MembershipListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(MembershipListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public void close() {
+        if (state.getAndSet(State.CLOSED) == State.STARTED) {
+            cache.close();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.ha.core.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ha.core.membership.AgentInfo;
+import io.ha.core.testing.LeaderProbe;
+import io.ha.core.testing.ZkTestBase;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Losing one server of a three-server ensemble keeps exactly one leader and the full membership. */
+class ServerLossTest {
+    private TestingCluster ensemble;
+    private final List<HaCluster> members = new ArrayList<>();
+    private final LeaderProbe probe = new LeaderProbe();
+
+    @BeforeEach
+    void startEnsemble() throws Exception {
+        List<InstanceSpec> specs = new ArrayList<>();
+        for (int id = 1; id <= 3; id++) {
+            specs.add(new InstanceSpec(Files.createTempDirectory("ha-ensemble").toFile(), InstanceSpec.getRandomPort(),
+                    InstanceSpec.getRandomPort(), InstanceSpec.getRandomPort(), true, id, ZkTestBase.TICK_MS, -1,
+                    Map.of("clientPortAddress", "127.0.0.1", "admin.enableServer", "false"), "127.0.0.1"));
+        }
+        ensemble = new TestingCluster(specs);
+        ensemble.start();
+        for (String id : List.of("a", "b", "c")) {
+            HaCluster member = HaCluster.builder()
+                    .connectString(ensemble.getConnectString())
+                    .clusterName("test")
+                    .agentId(id)
+                    .sessionTimeout(ZkTestBase.SESSION)
+                    .connectionTimeout(ZkTestBase.CONNECTION)
+                    .build();
+            members.add(member);
+            member.start();
+            member.leaderElection().addService("probe", probe.service());
+        }
+    }
+
+    @AfterEach
+    void stopEnsemble() throws Exception {
+        members.forEach(HaCluster::close);
+        ensemble.close();
+    }
+
+    @Test
+    void losingTheServerOfTheLeaderKeepsOneLeaderAndFullMembership() throws Exception {
+        HaCluster leader = awaitSingleLeader();
+        awaitFullMembership();
+
+        InstanceSpec leadersServer = ensemble.findConnectionInstance(
+                leader.curator().getZookeeperClient().getZooKeeper());
+        assertThat(ensemble.killServer(leadersServer)).isTrue();
+        sampleAtMostOneLeader();
+        awaitSingleLeader();
+        awaitFullMembership();
+
+        // Bring it back and lose the server of a follower as well.
+        assertThat(ensemble.restartServer(leadersServer)).isTrue();
+        HaCluster follower = members.stream().filter(m -> !m.leaderElection().isLeader()).findFirst().orElseThrow();
+        InstanceSpec followersServer = ensemble.findConnectionInstance(
+                follower.curator().getZookeeperClient().getZooKeeper());
+        assertThat(ensemble.killServer(followersServer)).isTrue();
+        sampleAtMostOneLeader();
+        awaitSingleLeader();
+        awaitFullMembership();
+
+        assertThat(probe.maxConcurrentLeaders()).isEqualTo(1);
+        assertThat(probe.overlaps()).isEmpty();
+        // Sessions survive the loss of one server: no member ever lost its session or saw another leave.
+        for (HaCluster m : members) {
+            assertThat(m.timeline().ofKind(EventKind.LOST)).as("LOST events of %s", m.agentId()).isEmpty();
+            assertThat(m.timeline().ofKind(EventKind.LEFT)).as("LEFT events of %s", m.agentId()).isEmpty();
+        }
+    }
+
+    private void sampleAtMostOneLeader() throws InterruptedException {
+        long until = System.nanoTime() + ZkTestBase.SESSION.multipliedBy(2).toNanos();
+        while (System.nanoTime() < until) {
+            assertThat(members.stream().filter(m -> m.leaderElection().isLeader()).count())
+                    .as("leaders at one instant").isLessThanOrEqualTo(1);
+            Thread.sleep(20);
+        }
+    }
+
+    private HaCluster awaitSingleLeader() {
+        return await().atMost(ZkTestBase.WAIT).until(() -> {
+            List<HaCluster> leaders = members.stream().filter(m -> m.leaderElection().isLeader()).toList();
+            return leaders.size() == 1 ? leaders.get(0) : null;
+        }, m -> m != null);
+    }
+
+    private void awaitFullMembership() {
+        await().atMost(ZkTestBase.WAIT).untilAsserted(() -> {
+            for (HaCluster m : members) {
+                assertThat(m.membership().list()).extracting(AgentInfo::id).containsExactly("a", "b", "c");
+            }
+        });
+    }
+}

@@ -1,0 +1,112 @@
+package io.ha.core.testing;
+
+import io.ha.core.cluster.HaCluster;
+import java.io.Closeable;
+import java.io.File;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.KillSession;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * One real ZooKeeper server (curator-test {@link TestingServer}, 127.0.0.1) per test, with short ticks so sessions
+ * can be short, and helpers to make cluster members and to fail them. Everything made is closed after the test.
+ */
+public abstract class ZkTestBase {
+    /** ZooKeeper tick: sessions may last 2 to 20 ticks. */
+    public static final int TICK_MS = 250;
+    public static final Duration SESSION = Duration.ofMillis(4000);
+    public static final Duration CONNECTION = Duration.ofMillis(3000);
+    /** Generous upper bound for anything that should happen within a session timeout or two. */
+    public static final Duration WAIT = Duration.ofSeconds(30);
+
+    protected TestingServer server;
+    private final Deque<Closeable> closeables = new ArrayDeque<>();
+
+    @BeforeEach
+    void startServer() throws Exception {
+        server = newServer(0, null);
+    }
+
+    @AfterEach
+    void closeAll() {
+        while (!closeables.isEmpty()) {
+            try {
+                closeables.pop().close();
+            } catch (Exception e) {
+                // Best effort: the next test gets a fresh server anyway.
+            }
+        }
+        try {
+            server.close();
+        } catch (Exception e) {
+            // Same.
+        }
+    }
+
+    /** A server bound to 127.0.0.1 with {@link #TICK_MS} ticks; port 0 picks a free one, dataDir null a temp one. */
+    public static TestingServer newServer(int port, File dataDir) throws Exception {
+        File dir = dataDir != null ? dataDir : Files.createTempDirectory("ha-test-zk").toFile();
+        InstanceSpec spec = new InstanceSpec(dir, port == 0 ? InstanceSpec.getRandomPort() : port, -1, -1, true, -1,
+                TICK_MS, -1, Map.of("clientPortAddress", "127.0.0.1", "admin.enableServer", "false"), "127.0.0.1");
+        return new TestingServer(spec, true);
+    }
+
+    protected <T extends Closeable> T closeLater(T closeable) {
+        closeables.push(closeable);
+        return closeable;
+    }
+
+    /** A builder preset for this test's server with short timeouts. */
+    protected HaCluster.Builder builder(String agentId) {
+        return HaCluster.builder()
+                .connectString(server.getConnectString())
+                .clusterName("test")
+                .agentId(agentId)
+                .sessionTimeout(SESSION)
+                .connectionTimeout(CONNECTION)
+                .leaderStopTimeout(Duration.ofSeconds(5));
+    }
+
+    /** A started member named {@code agentId}, closed after the test. */
+    protected HaCluster member(String agentId) throws Exception {
+        return member(agentId, b -> { });
+    }
+
+    protected HaCluster member(String agentId, Consumer<HaCluster.Builder> customize) throws Exception {
+        HaCluster.Builder b = builder(agentId);
+        customize.accept(b);
+        HaCluster cluster = b.build();
+        closeLater(cluster);
+        return cluster.start();
+    }
+
+    /**
+     * Expires the member's session on the server, the way a long partition does: the server closes the session and
+     * deletes its ephemeral nodes at once; the client learns of it when it next talks to the server.
+     */
+    protected void expireSessionOnServer(HaCluster cluster) throws Exception {
+        ZooKeeper zk = cluster.curator().getZookeeperClient().getZooKeeper();
+        long id = zk.getSessionId();
+        byte[] password = zk.getSessionPasswd();
+        ZooKeeper twin = new ZooKeeper(server.getConnectString(), (int) SESSION.toMillis(), e -> { }, id, password);
+        long deadline = System.currentTimeMillis() + WAIT.toMillis();
+        while (twin.getState() != ZooKeeper.States.CONNECTED && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        twin.close();
+    }
+
+    /** Expires the member's session on the client side first (Curator's KillSession), as Curator's own tests do. */
+    protected static void killSessionOnClient(HaCluster cluster) throws Exception {
+        KillSession.kill(cluster.curator().getZookeeperClient().getZooKeeper());
+    }
+}
