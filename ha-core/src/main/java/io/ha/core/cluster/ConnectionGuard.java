@@ -43,6 +43,7 @@ public final class ConnectionGuard implements Closeable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ConnectionStateListener curatorListener = this::onCuratorState;
     private final CountDownLatch firstConnected = new CountDownLatch(1);
+    private volatile long lastSession;
 
     ConnectionGuard(CuratorFramework client, ConnectionPolicy policy, EventTimeline timeline) {
         this.client = client;
@@ -102,7 +103,13 @@ public final class ConnectionGuard implements Closeable {
             return;
         }
         state.set(next);
-        String detail = "session 0x" + Long.toHexString(sessionId()) + " policy " + policy;
+        long session = sessionId();
+        // After a loss the handle already has no (or a new) session: name the one that was lost.
+        long named = newState == ConnectionState.LOST || session == 0 ? lastSession : session;
+        if (session != 0 && newState != ConnectionState.LOST) {
+            lastSession = session;
+        }
+        String detail = "session 0x" + Long.toHexString(named) + " policy " + policy;
         switch (newState) {
             case CONNECTED -> timeline.record(EventKind.CONNECTED, detail);
             case RECONNECTED -> timeline.record(EventKind.RECONNECTED, detail);

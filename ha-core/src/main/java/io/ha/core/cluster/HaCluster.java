@@ -6,10 +6,18 @@ import io.ha.core.internal.ConnectStrings;
 import io.ha.core.internal.Names;
 import io.ha.core.internal.ZPaths;
 import io.ha.core.leader.LeaderElection;
+import io.ha.core.leader.LeaderService;
 import io.ha.core.lock.ExclusiveWork;
 import io.ha.core.membership.AgentInfo;
 import io.ha.core.membership.AgentRegistry;
 import io.ha.core.membership.Membership;
+import io.ha.core.task.AssignmentStrategies;
+import io.ha.core.task.AssignmentStrategy;
+import io.ha.core.task.Dispatcher;
+import io.ha.core.task.TaskLayout;
+import io.ha.core.task.TaskMetrics;
+import io.ha.core.task.TaskQueue;
+import io.ha.core.task.Worker;
 import java.io.Closeable;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +69,9 @@ public final class HaCluster implements Closeable {
     private AgentRegistry registry;
     private LeaderElection election;
     private ExclusiveWork exclusiveWork;
+    private TaskQueue taskQueue;
+    private Worker worker;
+    private final TaskMetrics taskMetrics = new TaskMetrics();
     private String connectString;
 
     private HaCluster(Builder config) {
@@ -91,19 +102,39 @@ public final class HaCluster implements Closeable {
             membership = track(new Membership(ctx));
             membership.start();
             election = track(new LeaderElection(ctx, config.leaderStopTimeout));
+            TaskLayout.ensure(client, paths);
+            taskQueue = new TaskQueue(ctx, config.maxTaskPayloadBytes, taskMetrics);
             if (config.role == ClusterRole.MEMBER) {
                 registry = track(new AgentRegistry(ctx, agentInfo()));
                 registry.start();
+                worker = track(new Worker(ctx, taskQueue, registry, taskMetrics));
+                election.addService("task-dispatcher", new Dispatcher(taskQueue, membership,
+                        config.assignmentStrategy, config.sessionTimeout, taskMetrics));
+                config.leaderServices.forEach(election::addService);
                 election.start();
             }
-            LOG.info("{} {} joined cluster '{}' at {}", config.role == ClusterRole.MEMBER ? "agent" : "observer",
-                    config.agentId, config.clusterName, connectString);
+            LOG.info("{} {} joined cluster '{}' at {} (session timeout {} ms)", roleName(), config.agentId,
+                    config.clusterName, connectString, negotiatedSessionTimeout());
             return this;
         } catch (Exception | Error e) {
             closeAll();
             state.set(State.CLOSED);
             throw e;
         }
+    }
+
+    private String roleName() {
+        return config.role == ClusterRole.MEMBER ? "agent" : "observer";
+    }
+
+    /** The session timeout the servers granted (they clamp the requested one to 2-20 ticks). */
+    private long negotiatedSessionTimeout() throws Exception {
+        int granted = client.getZookeeperClient().getZooKeeper().getSessionTimeout();
+        if (granted != config.sessionTimeout.toMillis()) {
+            LOG.warn("ZooKeeper granted a session timeout of {} ms instead of the {} ms asked for (servers allow "
+                    + "2 to 20 ticks)", granted, config.sessionTimeout.toMillis());
+        }
+        return granted;
     }
 
     private <T extends Closeable> T track(T closeable) {
@@ -164,12 +195,19 @@ public final class HaCluster implements Closeable {
         } catch (KeeperException.NoAuthException e) {
             throw new HaException("cannot create " + path + " for cluster '" + config.clusterName
                     + "': it is protected by credentials this process does not have (NoAuth)", e);
+        } catch (KeeperException.NoNodeException e) {
+            String chroot = ConnectStrings.chroot(connectString);
+            if (chroot != null) {
+                throw new HaException("ZooKeeper chroot '" + chroot + "' of connect string '" + connectString
+                        + "' does not exist; create it first (for example: zkCli.sh create " + chroot + ")", e);
+            }
+            throw e;
         }
     }
 
     private AgentInfo agentInfo() {
         return new AgentInfo(config.agentId, hostName(), ProcessHandle.current().pid(),
-                Instant.now().toEpochMilli(), config.capacity, config.labels, version(), config.httpEndpoint);
+                Instant.now().toEpochMilli(), config.capacity, config.labels, version(), config.httpEndpoint, false, Set.of());
     }
 
     static String version() {
@@ -241,6 +279,24 @@ public final class HaCluster implements Closeable {
         return exclusiveWork;
     }
 
+    /** Submit and inspect tasks (any role). */
+    public TaskQueue taskQueue() {
+        checkStarted();
+        return taskQueue;
+    }
+
+    /** This agent's task worker: register handlers to start taking tasks. Throws for an observer. */
+    public Worker worker() {
+        checkStarted();
+        Preconditions.checkState(worker != null, "an observer runs no tasks");
+        return worker;
+    }
+
+    /** What this process's queue components did (submits, assignments, outcomes). */
+    public TaskMetrics taskMetrics() {
+        return taskMetrics;
+    }
+
     /** The started Curator client, for framework components built on this cluster. */
     public CuratorFramework curator() {
         checkStarted();
@@ -256,15 +312,24 @@ public final class HaCluster implements Closeable {
     public void close() {
         if (state.getAndSet(State.CLOSED) == State.STARTED) {
             closeAll();
-            LOG.info("agent {} left cluster '{}'", config.agentId, config.clusterName);
+            LOG.info("{} {} left cluster '{}'", roleName(), config.agentId, config.clusterName);
         }
     }
 
     private void closeAll() {
-        // Reverse order of creation: leadership and locks go before the registration, the client goes last but
-        // one, and an embedded server last of all.
+        // Stop running tasks, then leader work and locks, and only then leave membership, so no other process sees
+        // this agent gone while it still leads or holds a lock; the client goes last but one, an embedded server
+        // last of all. Anything not listed closes in reverse order of creation.
+        List<Closeable> order = new java.util.ArrayList<>();
+        for (Closeable c : new Closeable[] {worker, election, exclusiveWork, registry, membership}) {
+            if (c != null && toClose.remove(c)) {
+                order.add(c);
+            }
+        }
         while (!toClose.isEmpty()) {
-            Closeable c = toClose.pop();
+            order.add(toClose.pop());
+        }
+        for (Closeable c : order) {
             try {
                 c.close();
             } catch (Exception e) {
@@ -305,6 +370,9 @@ public final class HaCluster implements Closeable {
         private Set<String> labels = Set.of();
         private String httpEndpoint;
         private int timelineCapacity = EventTimeline.DEFAULT_CAPACITY;
+        private int maxTaskPayloadBytes = TaskQueue.DEFAULT_MAX_PAYLOAD;
+        private AssignmentStrategy assignmentStrategy = AssignmentStrategies.capacityWeighted();
+        private final java.util.Map<String, LeaderService> leaderServices = new java.util.LinkedHashMap<>();
 
         private Builder() {
         }
@@ -405,6 +473,31 @@ public final class HaCluster implements Closeable {
         public Builder timelineCapacity(int capacity) {
             Preconditions.checkArgument(capacity >= 1, "timeline capacity must be at least 1, got %s", capacity);
             this.timelineCapacity = capacity;
+            return this;
+        }
+
+        /** Largest task payload accepted at submit, default 256 KiB, at most 512 KiB. */
+        public Builder maxTaskPayloadBytes(int bytes) {
+            Preconditions.checkArgument(bytes >= 0 && bytes <= TaskQueue.MAX_PAYLOAD_CEILING,
+                    "max task payload must be in 0-%s bytes, got %s", TaskQueue.MAX_PAYLOAD_CEILING, bytes);
+            this.maxTaskPayloadBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Leader-only work registered before the election is joined, so it also runs if this process becomes leader
+         * while {@link HaCluster#start()} is still running.
+         */
+        public Builder leaderService(String name, LeaderService service) {
+            Preconditions.checkArgument(name != null && !name.isBlank(), "leader service name must not be blank");
+            Preconditions.checkArgument(leaderServices.putIfAbsent(name, Preconditions.checkNotNull(service,
+                    "leader service must not be null")) == null, "leader service '%s' is already registered", name);
+            return this;
+        }
+
+        /** How the leader picks an agent for a task; default capacity-weighted. */
+        public Builder assignmentStrategy(AssignmentStrategy strategy) {
+            this.assignmentStrategy = Preconditions.checkNotNull(strategy, "assignment strategy must not be null");
             return this;
         }
 

@@ -1,5 +1,7 @@
 package io.ha.core.internal;
 
+import org.apache.zookeeper.common.PathUtils;
+
 /**
  * Checks a ZooKeeper connect string ({@code host:port[,host:port...][/chroot]}) before any client is made, because
  * ZooKeeper's own parser accepts many malformed strings and then fails later with an obscure error or a hang.
@@ -9,6 +11,12 @@ public final class ConnectStrings {
     }
 
     /** @throws IllegalArgumentException naming the connect string and the bad part */
+    /** The chroot part ({@code /a/b}) of a valid connect string, or null when it has none. */
+    public static String chroot(String connectString) {
+        int slash = connectString.indexOf('/');
+        return slash < 0 || slash == connectString.length() - 1 ? null : connectString.substring(slash);
+    }
+
     public static String validate(String connectString) {
         if (connectString == null || connectString.isBlank()) {
             throw new IllegalArgumentException("ZooKeeper connect string must not be empty");
@@ -21,6 +29,12 @@ public final class ConnectStrings {
             if (chroot.length() > 1 && chroot.endsWith("/")) {
                 throw new IllegalArgumentException("ZooKeeper connect string '" + connectString
                         + "': chroot '" + chroot + "' must not end with '/'");
+            }
+            try {
+                PathUtils.validatePath(chroot);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("ZooKeeper connect string '" + connectString + "': chroot '"
+                        + chroot + "' is not a valid ZooKeeper path (" + e.getMessage() + ")");
             }
         }
         if (hosts.isEmpty()) {

@@ -40,6 +40,11 @@ public final class Names {
         return name;
     }
 
+    /** {@code name} made safe to embed in a Guava {@code ThreadFactoryBuilder} name format (escapes '%'). */
+    public static String forThreadName(String name) {
+        return name.replace("%", "%%");
+    }
+
     private static String printable(String name) {
         StringBuilder out = new StringBuilder();
         name.codePoints().forEach(cp -> {

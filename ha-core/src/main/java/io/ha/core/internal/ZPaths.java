@@ -50,6 +50,67 @@ public final class ZPaths {
         return ZKPaths.makePath(locks(), lockName);
     }
 
+    /** Parent of the active task records, bucketed: {@code /tasks/<bucket>/<taskId>}. */
+    public String tasks() {
+        return ZKPaths.makePath(clusterRoot, "tasks");
+    }
+
+    public String task(String taskId) {
+        return ZKPaths.makePath(tasks(), Buckets.of(taskId), taskId);
+    }
+
+    /** Pointers to tasks waiting for assignment, bucketed: {@code /pending/<bucket>/<pointer>}. */
+    public String pending() {
+        return ZKPaths.makePath(clusterRoot, "pending");
+    }
+
+    public String pendingBucket(String bucket) {
+        return ZKPaths.makePath(pending(), bucket);
+    }
+
+    public String pendingPointer(String taskId, String pointerName) {
+        return ZKPaths.makePath(pending(), Buckets.of(taskId), pointerName);
+    }
+
+    /** Per-agent assignment directories: {@code /assigned/<agentId>/<taskId>}. */
+    public String assigned() {
+        return ZKPaths.makePath(clusterRoot, "assigned");
+    }
+
+    public String assignedDir(String agentId) {
+        return ZKPaths.makePath(assigned(), agentId);
+    }
+
+    public String assignment(String agentId, String taskId) {
+        return ZKPaths.makePath(assigned(), agentId, taskId);
+    }
+
+    /** Terminal records by state, bucketed: {@code /done/<STATE>/<bucket>/<taskId>}. */
+    public String done() {
+        return ZKPaths.makePath(clusterRoot, "done");
+    }
+
+    public String doneState(String state) {
+        return ZKPaths.makePath(done(), state);
+    }
+
+    public String doneBucket(String state, String bucket) {
+        return ZKPaths.makePath(done(), state, bucket);
+    }
+
+    public String doneRecord(String state, String taskId) {
+        return ZKPaths.makePath(done(), state, Buckets.of(taskId), taskId);
+    }
+
+    /** Idempotency keys: {@code /keys/<bucket>/<sha256(key)>} holding the task id. */
+    public String keys() {
+        return ZKPaths.makePath(clusterRoot, "keys");
+    }
+
+    public String key(String keyHash) {
+        return ZKPaths.makePath(keys(), Buckets.of(keyHash), keyHash);
+    }
+
     /** The last segment of a path: a child's name. */
     public static String nodeName(String path) {
         return ZKPaths.getNodeFromPath(path);

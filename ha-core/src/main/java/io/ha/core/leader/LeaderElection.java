@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.ha.core.cluster.ConnectionGuard;
 import io.ha.core.cluster.EventKind;
 import io.ha.core.internal.ClusterContext;
+import io.ha.core.internal.Names;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -73,7 +74,7 @@ public final class LeaderElection implements Closeable {
         this.epochs = new EpochCounter(ctx.client(), ctx.paths().epoch());
         this.serviceStopTimeout = serviceStopTimeout;
         this.termThread = Executors.newSingleThreadScheduledExecutor(
-                new ThreadFactoryBuilder().setNameFormat("ha-election-" + ctx.agentId()).setDaemon(true).build());
+                new ThreadFactoryBuilder().setNameFormat("ha-election-" + Names.forThreadName(ctx.agentId())).setDaemon(true).build());
         this.serviceThreads = Executors.newCachedThreadPool(
                 new ThreadFactoryBuilder().setNameFormat("ha-leader-service-%d").setDaemon(true).build());
         // Created (not started) up front so that observers, which never join, can still ask who leads.
@@ -93,8 +94,19 @@ public final class LeaderElection implements Closeable {
         }
     }
 
+    /**
+     * Adds a listener; if this process is leading now, the listener is told {@code elected} right away, so a
+     * listener added after {@code start()} never misses the current term.
+     */
     public void addListener(LeaderListener listener) {
-        listeners.add(listener);
+        // On the election thread, where terms begin and end: no term can start or end half-told.
+        termThread.execute(() -> {
+            listeners.add(listener);
+            LeaderTerm current = term;
+            if (current != null && current.active()) {
+                listener.elected(current.epoch());
+            }
+        });
     }
 
     public void removeListener(LeaderListener listener) {

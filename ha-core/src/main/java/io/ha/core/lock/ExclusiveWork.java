@@ -42,10 +42,37 @@ public final class ExclusiveWork implements Closeable {
     private static final class Holder {
         final Thread thread = Thread.currentThread();
         final FencingToken token;
-        volatile boolean lost;
+        private boolean lost;
+        private boolean finished;
 
         Holder(FencingToken token) {
             this.token = token;
+        }
+
+        /** Marks the lock lost and interrupts the work; false when already lost or the work has finished. */
+        synchronized boolean lose() {
+            if (lost || finished) {
+                return false;
+            }
+            lost = true;
+            thread.interrupt();
+            return true;
+        }
+
+        /**
+         * Called by the work's own thread when it is done: from here on no interrupt can reach it. Clears an
+         * interrupt that was ours, so it does not leak into the caller's code.
+         */
+        synchronized boolean finish() {
+            finished = true;
+            if (lost) {
+                Thread.interrupted();
+            }
+            return lost;
+        }
+
+        synchronized boolean isLost() {
+            return lost;
         }
     }
 
@@ -62,6 +89,7 @@ public final class ExclusiveWork implements Closeable {
      * @throws Exception            whatever the work threw (the lock is released first)
      */
     public <T> T runExclusively(String name, Duration timeout, ExclusiveTask<T> work) throws Exception {
+        Preconditions.checkNotNull(timeout, "lock timeout must not be null (lock '%s')", name);
         Preconditions.checkArgument(!timeout.isNegative(), "lock timeout must not be negative: %s", timeout);
         Attempt<T> attempt = run(name, timeout, work);
         if (!attempt.acquired()) {
@@ -111,31 +139,29 @@ public final class ExclusiveWork implements Closeable {
         }
         T result = null;
         Exception failure = null;
+        boolean lost;
         try {
             if (!ctx.guard().isSafe()) {
-                markLost(holder);
+                markLost(holder, "connection " + ctx.guard().state());
             }
-            if (!holder.lost) {
+            if (!holder.isLost()) {
                 result = work.run(token);
             }
         } catch (Exception e) {
             failure = e;
         } finally {
+            lost = holder.finish();
             holders.remove(holder);
-            if (holder.lost) {
-                // The interrupt was ours: clear it so that the release below and the caller's code are not hit by it.
-                Thread.interrupted();
-            }
         }
         try {
-            release(mutex, holder, nested);
+            release(mutex, holder, nested, lost);
         } catch (Exception e) {
             if (failure == null) {
                 throw e;
             }
             failure.addSuppressed(e);
         }
-        if (holder.lost) {
+        if (lost) {
             throw new LockLostException("lock '" + name + "' (fencing token " + token.value() + ") was lost while "
                     + "its work ran: the ZooKeeper connection could no longer be trusted", failure);
         }
@@ -145,14 +171,14 @@ public final class ExclusiveWork implements Closeable {
         return new Attempt<>(true, result);
     }
 
-    private void release(FencedMutex mutex, Holder holder, boolean nested) throws Exception {
+    private void release(FencedMutex mutex, Holder holder, boolean nested, boolean lost) throws Exception {
         try {
             mutex.release();
-            if (!nested && !holder.lost) {
+            if (!nested && !lost) {
                 ctx.timeline().record(EventKind.LOCK_RELEASED, holder.token.value(), "lock " + holder.token.lockName());
             }
         } catch (Exception e) {
-            if (!holder.lost) {
+            if (!lost) {
                 throw new HaException("could not release lock '" + holder.token.lockName() + "': " + e.getMessage()
                         + " (its node is deleted in the background or with the session)", e);
             }
@@ -179,16 +205,14 @@ public final class ExclusiveWork implements Closeable {
 
     private void onConnectionChange(ConnectionGuard.State state, boolean safe) {
         if (!safe) {
-            holders.forEach(this::markLost);
+            holders.forEach(h -> markLost(h, "connection " + state));
         }
     }
 
-    private void markLost(Holder holder) {
-        if (!holder.lost) {
-            holder.lost = true;
+    private void markLost(Holder holder, String why) {
+        if (holder.lose()) {
             ctx.timeline().record(EventKind.LOCK_LOST, holder.token.value(), "lock " + holder.token.lockName()
-                    + ": connection " + ctx.guard().state());
-            holder.thread.interrupt();
+                    + ": " + why);
         }
     }
 
@@ -196,6 +220,6 @@ public final class ExclusiveWork implements Closeable {
     @Override
     public void close() {
         ctx.guard().removeListener(guardListener);
-        holders.forEach(this::markLost);
+        holders.forEach(h -> markLost(h, "closing"));
     }
 }

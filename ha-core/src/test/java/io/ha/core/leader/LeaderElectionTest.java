@@ -61,15 +61,20 @@ class LeaderElectionTest extends ZkTestBase {
             HaCluster leader = awaitSingleLeader(members);
             epochs.add(leader.leaderElection().termEpoch().orElseThrow());
             members.remove(leader);
+            // Faults as they happen: a clean close, a partition that heals after the session expired (the old
+            // leader comes back with a new session as a follower), and a partition that never heals (a crash).
+            // Not an instant server-side expiry of a healthy, connected client: no real failure does that, and
+            // without a prior disconnect no client can stop in time (that is what the epoch fences).
             switch (round % 3) {
                 case 0 -> leader.close();
-                case 1 -> killSessionOnClient(leader);
+                case 1 -> proxies.get(leader.agentId()).partition();
                 default -> proxies.get(leader.agentId()).partition();
             }
             HaCluster successor = awaitNewLeader(members, leader);
             assertThat(successor).isNotSameAs(leader);
             if (round % 3 == 1) {
-                members.add(leader); // its session was replaced; it takes part again as a follower
+                proxies.get(leader.agentId()).heal();
+                members.add(leader);
             } else {
                 members.add(candidate("m" + next++));
             }

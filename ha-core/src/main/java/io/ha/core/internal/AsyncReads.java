@@ -1,0 +1,73 @@
+package io.ha.core.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.BackgroundCallback;
+import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * Many reads at once: issued back to back without waiting (ZooKeeper pipelines them on the one connection) and
+ * collected in order. Turns N round trips into about one.
+ */
+public final class AsyncReads {
+    private AsyncReads() {
+    }
+
+    /** The outcome of one read; {@code code} is a ZooKeeper result code (OK, NONODE, ...). */
+    public record Result(String path, KeeperException.Code code, byte[] data, Stat stat, List<String> children) {
+        public boolean ok() {
+            return code == KeeperException.Code.OK;
+        }
+    }
+
+    /** getData of each path. */
+    public static List<Result> getData(CuratorFramework client, List<String> paths, long timeoutMs) throws Exception {
+        return run(paths, timeoutMs, (path, callback) -> client.getData().inBackground(callback).forPath(path));
+    }
+
+    /** exists (stat only; data null) of each path. */
+    public static List<Result> exists(CuratorFramework client, List<String> paths, long timeoutMs) throws Exception {
+        return run(paths, timeoutMs, (path, callback) -> client.checkExists().inBackground(callback).forPath(path));
+    }
+
+    /** getChildren of each path. */
+    public static List<Result> children(CuratorFramework client, List<String> paths, long timeoutMs)
+            throws Exception {
+        return run(paths, timeoutMs, (path, callback) -> client.getChildren().inBackground(callback).forPath(path));
+    }
+
+    private interface Issuer {
+        void issue(String path, BackgroundCallback callback) throws Exception;
+    }
+
+    private static List<Result> run(List<String> paths, long timeoutMs, Issuer issuer) throws Exception {
+        AtomicReferenceArray<Result> results = new AtomicReferenceArray<>(paths.size());
+        CountDownLatch done = new CountDownLatch(paths.size());
+        for (int i = 0; i < paths.size(); i++) {
+            int index = i;
+            issuer.issue(paths.get(i), (c, event) -> {
+                results.set(index, toResult(paths.get(index), event));
+                done.countDown();
+            });
+        }
+        if (!done.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+            throw new KeeperException.OperationTimeoutException();
+        }
+        List<Result> out = new ArrayList<>(paths.size());
+        for (int i = 0; i < paths.size(); i++) {
+            out.add(results.get(i));
+        }
+        return out;
+    }
+
+    private static Result toResult(String path, CuratorEvent event) {
+        KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+        return new Result(path, code, event.getData(), event.getStat(), event.getChildren());
+    }
+}

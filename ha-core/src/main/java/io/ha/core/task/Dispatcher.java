@@ -1,0 +1,513 @@
+package io.ha.core.task;
+
+import io.ha.core.cluster.HaException;
+import io.ha.core.internal.AsyncReads;
+import io.ha.core.internal.Buckets;
+import io.ha.core.internal.CorruptDataException;
+import io.ha.core.internal.Json;
+import io.ha.core.internal.ZPaths;
+import io.ha.core.leader.LeaderContext;
+import io.ha.core.leader.LeaderService;
+import io.ha.core.membership.AgentInfo;
+import io.ha.core.membership.Membership;
+import io.ha.core.membership.MembershipListener;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader-only side of the task queue: hands pending tasks to agents and takes back the tasks of agents that are
+ * gone. Runs as a {@link LeaderService}, so at most one dispatcher works at a time; every transaction it commits
+ * also checks the version of {@code /epoch} it saw when its term began, so a deposed leader's late writes fail.
+ *
+ * <p>Each term starts by rebuilding its view from ZooKeeper (pending pointers, assignments) and by reassigning the
+ * assignments of agents that are not alive (orphans of a leader that died mid-way), then follows changes through
+ * persistent recursive watches.
+ */
+public final class Dispatcher implements LeaderService {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** Tasks moved per transaction: large enough to amortise a round trip, small enough for jute.maxbuffer. */
+    static final int BATCH = 100;
+    private static final int MAX_BATCH_BYTES = 512 * 1024;
+    private static final long ORPHAN_SCAN_MS = 10_000;
+
+    private final TaskStore store;
+    private final Membership membership;
+    private final AssignmentStrategy strategy;
+    private final Duration readTimeout;
+    private final TaskMetrics metrics;
+
+    public Dispatcher(TaskQueue queue, Membership membership, AssignmentStrategy strategy, Duration readTimeout,
+                      TaskMetrics metrics) {
+        this.store = queue.store();
+        this.membership = membership;
+        this.strategy = strategy;
+        this.readTimeout = readTimeout;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void lead(LeaderContext ctx) throws Exception {
+        new Term(ctx).run();
+    }
+
+    /** One leadership term's dispatching state; discarded when the term ends. */
+    private final class Term implements Watcher, MembershipListener {
+        private final LeaderContext ctx;
+        private final ZPaths paths = store.paths();
+        private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+        private final PendingIndex index = new PendingIndex();
+        private final Map<String, Set<String>> inFlight = new HashMap<>();
+        private final Set<String> knownDirs = new HashSet<>();
+        private volatile boolean over;
+        private volatile boolean rescan;
+        private int epochVersion;
+
+        Term(LeaderContext ctx) {
+            this.ctx = ctx;
+        }
+
+        void run() throws Exception {
+            Stat stat = new Stat();
+            long current = Long.parseLong(new String(store.client().getData().storingStatIn(stat)
+                    .forPath(paths.epoch()), StandardCharsets.UTF_8).trim());
+            if (current != ctx.epoch()) {
+                LOG.warn("epoch moved on to {} before dispatcher of epoch {} started; standing down", current,
+                        ctx.epoch());
+                return;
+            }
+            epochVersion = stat.getVersion();
+            store.client().watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(this)
+                    .forPath(paths.pending());
+            store.client().watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(this)
+                    .forPath(paths.assigned());
+            membership.addListener(this);
+            try {
+                reload();
+                reassignOrphans();
+                LOG.info("dispatcher started for epoch {}: {} pending, {} agents with assignments", ctx.epoch(),
+                        index.size(), inFlight.size());
+                loop();
+            } finally {
+                over = true;
+                membership.removeListener(this);
+                for (String path : List.of(paths.pending(), paths.assigned())) {
+                    try {
+                        store.client().watchers().remove((Watcher) this).ofType(WatcherType.Any).quietly()
+                                .forPath(path);
+                    } catch (Exception e) {
+                        // Without a connection the server drops the watch with the session; `over` mutes it.
+                        LOG.debug("removing dispatcher watch on {}: {}", path, e.toString());
+                    }
+                }
+            }
+        }
+
+        private void loop() throws Exception {
+            long nextOrphanScan = System.currentTimeMillis() + ORPHAN_SCAN_MS;
+            while (!Thread.currentThread().isInterrupted()) {
+                Runnable event;
+                while ((event = events.poll()) != null) {
+                    event.run();
+                }
+                if (rescan) {
+                    rescan = false;
+                    reload();
+                }
+                long now = System.currentTimeMillis();
+                if (now >= nextOrphanScan) {
+                    reassignOrphans();
+                    nextOrphanScan = now + ORPHAN_SCAN_MS;
+                }
+                index.promoteDue(now);
+                int assigned = assign();
+                if (assigned == 0) {
+                    long untilDue = index.millisUntilNextDue(System.currentTimeMillis());
+                    long wait = untilDue < 0 ? 1000 : Math.min(1000, Math.max(1, untilDue));
+                    Runnable next = events.poll(wait, TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                        next.run();
+                    }
+                }
+            }
+        }
+
+        // ---- view of ZooKeeper ----
+
+        private void reload() throws Exception {
+            index.clear();
+            List<String> bucketPaths = Buckets.all().stream().map(paths::pendingBucket).toList();
+            for (AsyncReads.Result r : AsyncReads.children(store.client(), bucketPaths, readTimeout.toMillis())) {
+                if (r.ok()) {
+                    for (String name : r.children()) {
+                        addPointer(name);
+                    }
+                }
+            }
+            inFlight.clear();
+            List<String> agents = childrenOrEmpty(paths.assigned());
+            knownDirs.clear();
+            knownDirs.addAll(agents);
+            List<String> dirs = agents.stream().map(paths::assignedDir).toList();
+            List<AsyncReads.Result> results = AsyncReads.children(store.client(), dirs, readTimeout.toMillis());
+            for (int i = 0; i < agents.size(); i++) {
+                if (results.get(i).ok()) {
+                    inFlight.put(agents.get(i), new HashSet<>(results.get(i).children()));
+                }
+            }
+        }
+
+        private void addPointer(String name) {
+            PendingEntry entry = PendingEntry.parse(name);
+            if (entry == null) {
+                LOG.warn("ignoring malformed pending pointer {}", name);
+                return;
+            }
+            index.add(entry);
+        }
+
+        private List<String> childrenOrEmpty(String path) throws Exception {
+            try {
+                return store.client().getChildren().forPath(path);
+            } catch (KeeperException.NoNodeException e) {
+                return List.of();
+            }
+        }
+
+        /** Watch events arrive on ZooKeeper's event thread: hand them to the dispatcher's own thread. */
+        @Override
+        public void process(WatchedEvent event) {
+            if (over) {
+                return;
+            }
+            if (event.getType() == Event.EventType.None) {
+                if (event.getState() == Event.KeeperState.SyncConnected) {
+                    // Events may have been missed while disconnected: rebuild the view.
+                    rescan = true;
+                    events.add(() -> { });
+                }
+                return;
+            }
+            String path = event.getPath();
+            events.add(() -> onNodeEvent(event.getType(), path));
+        }
+
+        private void onNodeEvent(Event.EventType type, String path) {
+            if (path.startsWith(paths.pending() + "/")) {
+                String[] parts = path.substring(paths.pending().length() + 1).split("/");
+                if (parts.length == 2) {
+                    if (type == Event.EventType.NodeCreated) {
+                        addPointer(parts[1]);
+                    } else if (type == Event.EventType.NodeDeleted) {
+                        PendingEntry entry = PendingEntry.parse(parts[1]);
+                        if (entry != null) {
+                            index.remove(entry.taskId());
+                        }
+                    }
+                }
+            } else if (path.startsWith(paths.assigned() + "/")) {
+                String[] parts = path.substring(paths.assigned().length() + 1).split("/");
+                if (parts.length == 2) {
+                    Set<String> tasks = inFlight.computeIfAbsent(parts[0], a -> new HashSet<>());
+                    if (type == Event.EventType.NodeCreated) {
+                        tasks.add(parts[1]);
+                    } else if (type == Event.EventType.NodeDeleted) {
+                        tasks.remove(parts[1]);
+                    }
+                } else if (parts.length == 1 && type == Event.EventType.NodeDeleted) {
+                    knownDirs.remove(parts[0]);
+                    inFlight.remove(parts[0]);
+                } else if (parts.length == 1 && type == Event.EventType.NodeCreated) {
+                    knownDirs.add(parts[0]);
+                }
+            }
+        }
+
+        @Override
+        public void left(AgentInfo agent) {
+            events.add(() -> reassign(agent.id(), "agent " + agent.id() + " left (session ended)"));
+        }
+
+        @Override
+        public void joined(AgentInfo agent) {
+            events.add(() -> { });
+        }
+
+        @Override
+        public void updated(AgentInfo agent) {
+            events.add(() -> { });
+        }
+
+        // ---- assignment ----
+
+        private int assign() throws Exception {
+            List<AgentSlot> slots = new ArrayList<>();
+            int free = 0;
+            for (AgentInfo agent : membership.list()) {
+                if (agent.accepting()) {
+                    AgentSlot slot = new AgentSlot(agent, inFlight.getOrDefault(agent.id(), Set.of()).size());
+                    if (slot.free() > 0) {
+                        slots.add(slot);
+                        free += slot.free();
+                    }
+                }
+            }
+            if (free == 0 || index.size() == 0) {
+                return 0;
+            }
+            List<PendingEntry> candidates = index.next(Math.min(free, BATCH),
+                    labels -> slots.stream().anyMatch(s -> s.agent().labels().containsAll(labels)));
+            if (candidates.isEmpty()) {
+                return 0;
+            }
+            List<String> recordPaths = candidates.stream().map(e -> paths.task(e.taskId())).toList();
+            List<AsyncReads.Result> records = AsyncReads.getData(store.client(), recordPaths, readTimeout.toMillis());
+            long now = System.currentTimeMillis();
+            List<Move> moves = new ArrayList<>();
+            for (int i = 0; i < candidates.size(); i++) {
+                PendingEntry entry = candidates.get(i);
+                AsyncReads.Result read = records.get(i);
+                Versioned<TaskRecord> record = decode(entry, read);
+                if (record == null) {
+                    continue;
+                }
+                List<AgentSlot> eligible = slots.stream().filter(s -> s.free() > 0
+                        && s.agent().labels().containsAll(record.value().labels())).toList();
+                if (eligible.isEmpty()) {
+                    index.markBlocked(entry.taskId(), record.value().labels());
+                    continue;
+                }
+                AgentSlot chosen = eligible.get(strategy.choose(record.value(), eligible));
+                slots.set(slots.indexOf(chosen), new AgentSlot(chosen.agent(), chosen.inFlight() + 1));
+                moves.add(new Move(entry, record, chosen.agent().id(), read.data().length));
+            }
+            return commitMoves(moves, now);
+        }
+
+        /** The record for a pointer, or null after dealing with a missing or corrupt one. */
+        private Versioned<TaskRecord> decode(PendingEntry entry, AsyncReads.Result read) throws Exception {
+            if (read.code() == KeeperException.Code.NONODE) {
+                // A pointer without a record: the pointer's own delete is still on its way (the task was just
+                // cancelled) or was left by a crash of an older version. Remove it, fenced.
+                index.remove(entry.taskId());
+                commitFenced(List.of(store.client().transactionOp().delete()
+                        .forPath(paths.pendingPointer(entry.taskId(), entry.name()))), "stale pointer");
+                return null;
+            }
+            if (!read.ok()) {
+                throw KeeperException.create(read.code(), read.path());
+            }
+            try {
+                TaskRecord record = Json.read(read.path(), read.data(), TaskRecord.class);
+                if (!record.id().equals(entry.taskId())) {
+                    throw new CorruptDataException(read.path(), "record claims id " + record.id());
+                }
+                return new Versioned<>(record, read.stat().getVersion());
+            } catch (CorruptDataException e) {
+                index.remove(entry.taskId());
+                LOG.warn("task {} is DEAD: {}", entry.taskId(), e.getMessage());
+                List<CuratorOp> extra = new ArrayList<>();
+                extra.add(store.epochCheck(epochVersion));
+                extra.add(store.client().transactionOp().delete()
+                        .forPath(paths.pendingPointer(entry.taskId(), entry.name())));
+                store.deadLetterCorrupt(entry.taskId(), e, extra);
+                metrics.recordEnded(TaskState.DEAD);
+                return null;
+            }
+        }
+
+        private record Move(PendingEntry entry, Versioned<TaskRecord> record, String agent, int bytes) {
+        }
+
+        private int commitMoves(List<Move> moves, long now) throws Exception {
+            int done = 0;
+            int from = 0;
+            while (from < moves.size()) {
+                int to = from;
+                int bytes = 0;
+                while (to < moves.size() && (to == from || bytes + moves.get(to).bytes() < MAX_BATCH_BYTES)) {
+                    bytes += moves.get(to).bytes();
+                    to++;
+                }
+                List<Move> chunk = moves.subList(from, to);
+                if (commitChunk(chunk, now)) {
+                    done += chunk.size();
+                } else {
+                    for (Move move : chunk) {
+                        done += commitChunk(List.of(move), now) ? 1 : 0;
+                    }
+                }
+                from = to;
+            }
+            if (done > 0) {
+                LOG.debug("assigned {} tasks in epoch {}", done, ctx.epoch());
+            }
+            return done;
+        }
+
+        /** One transaction for the chunk; false when some task in it changed meanwhile. */
+        private boolean commitChunk(List<Move> chunk, long now) throws Exception {
+            List<CuratorOp> ops = new ArrayList<>(chunk.size() * 3 + 1);
+            ops.add(store.epochCheck(epochVersion));
+            for (Move m : chunk) {
+                ensureDir(m.agent());
+                ops.addAll(store.assignOps(m.entry(), m.record(), m.agent(), ctx.epoch(), now));
+            }
+            try {
+                store.commit(ops);
+            } catch (KeeperException e) {
+                checkNotDeposed(e);
+                if (chunk.size() == 1) {
+                    Move m = chunk.get(0);
+                    // The task changed under us (cancelled, retried, record rewritten) or the agent's directory
+                    // vanished. Keep the task only while its pointer still exists; it is then read afresh next round.
+                    knownDirs.remove(m.agent());
+                    String pointer = paths.pendingPointer(m.entry().taskId(), m.entry().name());
+                    if (store.client().checkExists().forPath(pointer) == null) {
+                        index.remove(m.entry().taskId());
+                    }
+                    LOG.debug("could not assign task {}: {}", m.entry().taskId(), e.code());
+                }
+                return false;
+            }
+            for (Move m : chunk) {
+                index.remove(m.entry().taskId());
+                inFlight.computeIfAbsent(m.agent(), a -> new HashSet<>()).add(m.entry().taskId());
+                metrics.recordAssigned(m.record().value(), now);
+                if (m.record().value().attempt() > 1) {
+                    LOG.info("task {} (attempt {}) assigned to {}", m.entry().taskId(), m.record().value().attempt(),
+                            m.agent());
+                }
+            }
+            return true;
+        }
+
+        private void ensureDir(String agent) throws Exception {
+            if (knownDirs.add(agent)) {
+                try {
+                    store.client().create().forPath(paths.assignedDir(agent));
+                } catch (KeeperException.NodeExistsException e) {
+                    // The agent made it itself: the usual case.
+                }
+            }
+        }
+
+        private void checkNotDeposed(KeeperException e) {
+            List<OpResult> results = e.getResults();
+            if (results != null && !results.isEmpty() && results.get(0) instanceof OpResult.ErrorResult err
+                    && err.getErr() == KeeperException.Code.BADVERSION.intValue()) {
+                throw new HaException("dispatcher of epoch " + ctx.epoch() + " was deposed: /epoch changed");
+            }
+        }
+
+        private void commitFenced(List<CuratorOp> ops, String what) throws Exception {
+            List<CuratorOp> all = new ArrayList<>(ops.size() + 1);
+            all.add(store.epochCheck(epochVersion));
+            all.addAll(ops);
+            try {
+                store.commit(all);
+            } catch (KeeperException e) {
+                checkNotDeposed(e);
+                LOG.debug("{} not applied: {}", what, e.code());
+            }
+        }
+
+        // ---- reassignment ----
+
+        private void reassignOrphans() throws Exception {
+            for (String agent : childrenOrEmpty(paths.assigned())) {
+                if (!membership.isAlive(agent) && store.client().checkExists().forPath(paths.agent(agent)) == null) {
+                    reassign(agent, "agent " + agent + " is not alive");
+                }
+            }
+        }
+
+        /** Takes back every task assigned to an agent that is gone: next attempt, or DEAD when none is left. */
+        private void reassign(String agent, String reason) {
+            try {
+                if (store.client().checkExists().forPath(paths.agent(agent)) != null) {
+                    return; // back with a new session: its worker carries on with its assignments
+                }
+                List<String> tasks = childrenOrEmpty(paths.assignedDir(agent));
+                for (String taskId : tasks) {
+                    reassignOne(agent, taskId, reason);
+                }
+                try {
+                    store.client().delete().forPath(paths.assignedDir(agent));
+                    knownDirs.remove(agent);
+                    inFlight.remove(agent);
+                } catch (KeeperException.NotEmptyException | KeeperException.NoNodeException e) {
+                    // Assigned again meanwhile, or already gone: nothing to tidy.
+                }
+            } catch (HaException e) {
+                throw e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                // Connection trouble: the periodic orphan scan comes back to this agent.
+                LOG.warn("reassigning the tasks of {} failed: {}; will retry", agent, e.toString());
+            }
+        }
+
+        private void reassignOne(String agent, String taskId, String reason) throws Exception {
+            String assignmentPath = paths.assignment(agent, taskId);
+            Stat assignmentStat = store.client().checkExists().forPath(assignmentPath);
+            if (assignmentStat == null) {
+                return;
+            }
+            Versioned<TaskRecord> record;
+            try {
+                record = store.readActive(taskId);
+            } catch (CorruptDataException e) {
+                store.deadLetterCorrupt(taskId, e, List.of(store.epochCheck(epochVersion),
+                        store.client().transactionOp().delete().forPath(assignmentPath)));
+                metrics.recordEnded(TaskState.DEAD);
+                return;
+            }
+            if (record == null) {
+                // The outcome is already recorded; only the assignment node was left behind.
+                commitFenced(List.of(store.client().transactionOp().delete().forPath(assignmentPath)),
+                        "stale assignment");
+                return;
+            }
+            long now = System.currentTimeMillis();
+            String why = reason + " while it held attempt " + record.value().attempt();
+            TaskRecord next = record.value().attemptsLeft()
+                    ? record.value().retried(why, now).withoutDelay()
+                    : record.value().ended(TaskState.DEAD, why + "; no attempts left ("
+                            + record.value().maxAttempts() + ")", now);
+            List<CuratorOp> ops = new ArrayList<>();
+            ops.add(store.epochCheck(epochVersion));
+            ops.addAll(store.leaveAssignmentOps(assignmentPath, assignmentStat.getVersion(), record, next));
+            try {
+                store.commit(ops);
+            } catch (KeeperException e) {
+                checkNotDeposed(e);
+                LOG.debug("task {} changed while being reassigned: {}", taskId, e.code());
+                return;
+            }
+            metrics.recordReassigned();
+            if (next.state().isTerminal()) {
+                metrics.recordEnded(next.state());
+            }
+            LOG.info("task {} reassigned from {}: {} -> {}", taskId, agent, why,
+                    next.state() == TaskState.PENDING ? "attempt " + next.attempt() : next.state());
+        }
+    }
+}

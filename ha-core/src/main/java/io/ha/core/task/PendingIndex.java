@@ -1,0 +1,82 @@
+package io.ha.core.task;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The leader's in-memory view of the pending pointers: ordered by priority then age, with delayed tasks kept apart
+ * until they are due. Rebuilt from ZooKeeper at the start of every leadership term and kept current by watch
+ * events; never the source of truth (a stale entry only costs a failed, fenced transaction).
+ */
+final class PendingIndex {
+    private final TreeSet<PendingEntry> ready = new TreeSet<>(PendingEntry.ORDER);
+    private final TreeSet<PendingEntry> delayed = new TreeSet<>((a, b) -> a.notBefore() != b.notBefore()
+            ? Long.compare(a.notBefore(), b.notBefore()) : PendingEntry.ORDER.compare(a, b));
+    private final Map<String, PendingEntry> byTask = new HashMap<>();
+    /** Labels of tasks that no live agent could take the last time they were looked at. */
+    private final Map<String, Set<String>> blockedLabels = new HashMap<>();
+
+    void add(PendingEntry entry) {
+        PendingEntry previous = byTask.put(entry.taskId(), entry);
+        if (previous != null) {
+            ready.remove(previous);
+            delayed.remove(previous);
+        }
+        (entry.notBefore() > System.currentTimeMillis() ? delayed : ready).add(entry);
+    }
+
+    void remove(String taskId) {
+        PendingEntry entry = byTask.remove(taskId);
+        if (entry != null) {
+            ready.remove(entry);
+            delayed.remove(entry);
+        }
+        blockedLabels.remove(taskId);
+    }
+
+    /** Moves delayed entries whose time has come to the ready set. */
+    void promoteDue(long now) {
+        while (!delayed.isEmpty() && delayed.first().notBefore() <= now) {
+            ready.add(delayed.pollFirst());
+        }
+    }
+
+    /** Millis until the next delayed entry is due, or -1 when none is delayed. */
+    long millisUntilNextDue(long now) {
+        return delayed.isEmpty() ? -1 : Math.max(0, delayed.first().notBefore() - now);
+    }
+
+    /** Up to {@code max} ready entries in order, skipping those whose labels {@code canPlace} rejects. */
+    List<PendingEntry> next(int max, java.util.function.Predicate<Set<String>> canPlace) {
+        List<PendingEntry> out = new ArrayList<>(Math.min(max, ready.size()));
+        for (PendingEntry e : ready) {
+            if (out.size() >= max) {
+                break;
+            }
+            Set<String> labels = blockedLabels.get(e.taskId());
+            if (labels == null || canPlace.test(labels)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    void markBlocked(String taskId, Set<String> labels) {
+        blockedLabels.put(taskId, labels);
+    }
+
+    void clear() {
+        ready.clear();
+        delayed.clear();
+        byTask.clear();
+        blockedLabels.clear();
+    }
+
+    int size() {
+        return byTask.size();
+    }
+}

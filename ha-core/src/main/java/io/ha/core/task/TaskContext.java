@@ -1,0 +1,36 @@
+package io.ha.core.task;
+
+import java.nio.charset.StandardCharsets;
+
+/** What a {@link TaskHandler} knows about the attempt it runs. */
+public interface TaskContext {
+    String taskId();
+
+    String type();
+
+    byte[] payload();
+
+    default String payloadAsString() {
+        return new String(payload(), StandardCharsets.UTF_8);
+    }
+
+    /** The attempt number, starting at 1. */
+    int attempt();
+
+    int maxAttempts();
+
+    /** Attempt and leader epoch of this run, for fencing side effects outside ZooKeeper. */
+    TaskFencingToken fencingToken();
+
+    /** This agent's id. */
+    String agentId();
+
+    /** True once the task was cancelled or taken away from this agent; the thread is interrupted as well. */
+    boolean isCancelled();
+
+    /**
+     * Publishes progress (0-100) and a short message in the task's assignment node; written at most a few times a
+     * second, the latest value wins.
+     */
+    void reportProgress(int percent, String message);
+}

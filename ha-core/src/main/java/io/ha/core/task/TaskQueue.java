@@ -1,0 +1,382 @@
+package io.ha.core.task;
+
+import com.google.common.base.Preconditions;
+import io.ha.core.cluster.HaException;
+import io.ha.core.internal.AsyncReads;
+import io.ha.core.internal.Buckets;
+import io.ha.core.internal.ClusterContext;
+import io.ha.core.internal.CorruptDataException;
+import io.ha.core.internal.Json;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * Submit and inspect tasks. Usable from any process connected to the cluster (agents, observers, CLIs).
+ *
+ * <p>Guarantees: a submit that returns has stored the task durably (a ZooKeeper transaction acknowledged by a quorum);
+ * it is never lost afterwards, whatever agents, leaders or servers fail. Submits with the same idempotency key
+ * return the id of the first task and add nothing. Execution is at-least-once; the outcome is recorded exactly once.
+ * Not guaranteed: ordering between tasks beyond "higher priority first, then older first" on a best-effort basis.
+ */
+public final class TaskQueue {
+    /** Default payload limit, 256 KiB. */
+    public static final int DEFAULT_MAX_PAYLOAD = 256 * 1024;
+    /** Hard ceiling for the payload limit: the whole record must stay well below jute.maxbuffer (1 MiB). */
+    public static final int MAX_PAYLOAD_CEILING = 512 * 1024;
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{11}-[0-9a-f]{8}");
+    private static final int SUBMIT_BATCH_TASKS = 300;
+    private static final int SUBMIT_BATCH_BYTES = 512 * 1024;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ClusterContext ctx;
+    private final TaskStore store;
+    private final int maxPayloadBytes;
+    private final TaskMetrics metrics;
+
+    public TaskQueue(ClusterContext ctx, int maxPayloadBytes, TaskMetrics metrics) {
+        Preconditions.checkArgument(maxPayloadBytes >= 0 && maxPayloadBytes <= MAX_PAYLOAD_CEILING,
+                "task payload limit must be in 0-%s bytes, got %s", MAX_PAYLOAD_CEILING, maxPayloadBytes);
+        this.ctx = ctx;
+        this.store = new TaskStore(ctx.client(), ctx.paths());
+        this.maxPayloadBytes = maxPayloadBytes;
+        this.metrics = metrics;
+    }
+
+    TaskStore store() {
+        return store;
+    }
+
+    public int maxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    /** A new, time-ordered task id ({@code <11 hex digits of millis>-<8 random hex digits>}). */
+    static String newId(long now) {
+        return String.format("%011x-%08x", now, RANDOM.nextInt());
+    }
+
+    /** Stores one task; returns its id (the existing one for a known idempotency key). */
+    public String submit(TaskSpec spec) throws Exception {
+        return submitAll(List.of(spec)).get(0);
+    }
+
+    /**
+     * Stores many tasks with as few transactions as possible: up to 300 tasks (or 512 KiB) per transaction, each
+     * transaction all-or-nothing. Returns the ids in the order of {@code specs}.
+     *
+     * @throws TaskRejectedException before storing anything when a spec breaks a limit (names the task and limit)
+     */
+    public List<String> submitAll(List<TaskSpec> specs) throws Exception {
+        for (int i = 0; i < specs.size(); i++) {
+            TaskSpec spec = specs.get(i);
+            if (spec.payload().length > maxPayloadBytes) {
+                throw new TaskRejectedException("payload of task " + (specs.size() > 1 ? "#" + i + " " : "")
+                        + "of type '" + spec.type() + "' is " + spec.payload().length + " bytes, over the limit of "
+                        + maxPayloadBytes + " bytes");
+            }
+        }
+        long now = System.currentTimeMillis();
+        String[] ids = new String[specs.size()];
+        Map<String, String> idsByKey = new HashMap<>();
+        List<TaskRecord> fresh = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            TaskSpec spec = specs.get(i);
+            String key = spec.idempotencyKey();
+            if (key != null && idsByKey.containsKey(key)) {
+                ids[i] = idsByKey.get(key);
+                continue;
+            }
+            String id = newId(now);
+            if (key != null) {
+                idsByKey.put(key, id);
+            }
+            ids[i] = id;
+            fresh.add(TaskRecord.create(id, spec, now));
+            positions.add(i);
+        }
+        int from = 0;
+        while (from < fresh.size()) {
+            int to = from;
+            int bytes = 0;
+            List<byte[]> encoded = new ArrayList<>();
+            while (to < fresh.size() && to - from < SUBMIT_BATCH_TASKS) {
+                byte[] data = Json.write(fresh.get(to));
+                if (to > from && bytes + data.length > SUBMIT_BATCH_BYTES) {
+                    break;
+                }
+                encoded.add(data);
+                bytes += data.length;
+                to++;
+            }
+            Map<String, String> existing = commitSubmit(fresh.subList(from, to), encoded);
+            for (int i = from; i < to; i++) {
+                String key = fresh.get(i).idempotencyKey();
+                if (key != null && existing.containsKey(key)) {
+                    for (int p = 0; p < ids.length; p++) {
+                        if (ids[p].equals(fresh.get(i).id())) {
+                            ids[p] = existing.get(key);
+                        }
+                    }
+                }
+            }
+            from = to;
+        }
+        return List.of(ids);
+    }
+
+    /**
+     * Commits one chunk; tasks whose idempotency key already exists are left out (their existing ids returned by
+     * key), retrying until the rest commits.
+     */
+    private Map<String, String> commitSubmit(List<TaskRecord> chunk, List<byte[]> encoded) throws Exception {
+        Map<String, String> existing = new HashMap<>();
+        while (true) {
+            List<CuratorOp> ops = new ArrayList<>();
+            int stored = 0;
+            for (int i = 0; i < chunk.size(); i++) {
+                TaskRecord record = chunk.get(i);
+                if (record.idempotencyKey() == null || !existing.containsKey(record.idempotencyKey())) {
+                    ops.addAll(store.submitOps(record, encoded.get(i)));
+                    stored++;
+                }
+            }
+            if (ops.isEmpty()) {
+                return existing;
+            }
+            try {
+                store.commit(ops);
+                metrics.recordSubmitted(stored);
+                return existing;
+            } catch (KeeperException.NodeExistsException e) {
+                // An idempotency key is taken (ids are random, so it is not a task or pointer): find which.
+                boolean found = false;
+                for (TaskRecord record : chunk) {
+                    String key = record.idempotencyKey();
+                    if (key != null && !existing.containsKey(key)) {
+                        String id = store.taskIdForKey(key);
+                        if (id != null) {
+                            existing.put(key, id);
+                            found = true;
+                        }
+                    }
+                }
+                if (!found) {
+                    throw new HaException("submit failed: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private static void checkId(String taskId) {
+        if (taskId == null || !ID.matcher(taskId).matches()) {
+            throw new NoSuchTaskException(String.valueOf(taskId));
+        }
+    }
+
+    /** The task as stored now, or empty when no task has this id. */
+    public Optional<TaskRecord> get(String taskId) throws Exception {
+        if (taskId == null || !ID.matcher(taskId).matches()) {
+            return Optional.empty();
+        }
+        Versioned<TaskRecord> active = store.readActive(taskId);
+        if (active != null) {
+            return Optional.of(active.value());
+        }
+        return Optional.ofNullable(store.readDone(taskId));
+    }
+
+    /**
+     * Cancels a task that has not ended: a pending one never runs; a running one's handler is interrupted and its
+     * outcome dropped. Records CANCELLED exactly once.
+     *
+     * @return true when this call cancelled it, false when it had already ended
+     * @throws NoSuchTaskException when no task has this id
+     */
+    public boolean cancel(String taskId) throws Exception {
+        checkId(taskId);
+        while (true) {
+            Versioned<TaskRecord> active;
+            try {
+                active = store.readActive(taskId);
+            } catch (CorruptDataException e) {
+                store.deadLetterCorrupt(taskId, e, List.of());
+                return false;
+            }
+            if (active == null) {
+                if (store.readDone(taskId) == null) {
+                    throw new NoSuchTaskException(taskId);
+                }
+                return false;
+            }
+            TaskRecord record = active.value();
+            TaskRecord cancelled = record.ended(TaskState.CANCELLED, "cancelled", System.currentTimeMillis());
+            List<CuratorOp> ops = new ArrayList<>();
+            if (record.state() == TaskState.PENDING) {
+                ops.add(ctx.client().transactionOp().delete()
+                        .forPath(ctx.paths().pendingPointer(taskId, record.pointerName())));
+            } else if (record.agent() != null) {
+                String assignment = ctx.paths().assignment(record.agent(), taskId);
+                if (ctx.client().checkExists().forPath(assignment) != null) {
+                    ops.add(ctx.client().transactionOp().delete().forPath(assignment));
+                }
+            }
+            ops.addAll(store.recordOps(active, cancelled));
+            try {
+                store.commit(ops);
+                metrics.recordEnded(TaskState.CANCELLED);
+                return true;
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+                // It moved meanwhile (assigned, started, retried or ended): look again.
+            }
+        }
+    }
+
+    /**
+     * Waits until the task ends and returns its terminal record.
+     *
+     * @throws TimeoutException     naming the task and its state when it has not ended in time
+     * @throws NoSuchTaskException  when no task has this id
+     */
+    public TaskRecord await(String taskId, Duration timeout) throws Exception {
+        checkId(taskId);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String path = ctx.paths().task(taskId);
+        while (true) {
+            CountDownLatch changed = new CountDownLatch(1);
+            Stat stat = ctx.client().checkExists().usingWatcher(
+                    (org.apache.zookeeper.Watcher) event -> changed.countDown()).forPath(path);
+            if (stat == null) {
+                TaskRecord done = store.readDone(taskId);
+                if (done != null) {
+                    return done;
+                }
+                // The active record is deleted and the terminal one created in one transaction: neither means no task.
+                throw new NoSuchTaskException(taskId);
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
+                TaskRecord current = get(taskId).orElseThrow(() -> new NoSuchTaskException(taskId));
+                if (current.state().isTerminal()) {
+                    return current;
+                }
+                throw new TimeoutException("task " + taskId + " did not end within " + timeout.toMillis()
+                        + " ms; it is " + current.state());
+            }
+        }
+    }
+
+    /** Number of tasks per state, read from directory sizes (and, for in-flight tasks, their records). */
+    public Map<TaskState, Long> counts() throws Exception {
+        Map<TaskState, Long> counts = new EnumMap<>(TaskState.class);
+        for (TaskState s : TaskState.values()) {
+            counts.put(s, 0L);
+        }
+        counts.put(TaskState.PENDING, sumChildren(Buckets.all().stream().map(ctx.paths()::pendingBucket).toList()));
+        for (TaskState s : TaskState.values()) {
+            if (s.isTerminal()) {
+                counts.put(s, sumChildren(Buckets.all().stream().map(b -> ctx.paths().doneBucket(s.name(), b))
+                        .toList()));
+            }
+        }
+        for (TaskRecord r : inFlight(Integer.MAX_VALUE)) {
+            counts.merge(r.state(), 1L, Long::sum);
+        }
+        return counts;
+    }
+
+    private long sumChildren(List<String> dirs) throws Exception {
+        long sum = 0;
+        for (AsyncReads.Result r : AsyncReads.exists(ctx.client(), dirs, ctx.sessionTimeout().toMillis())) {
+            if (r.ok() && r.stat() != null) {
+                sum += r.stat().getNumChildren();
+            }
+        }
+        return sum;
+    }
+
+    /** Records of assigned and running tasks (read from the agents' assignment directories). */
+    private List<TaskRecord> inFlight(int limit) throws Exception {
+        long timeout = ctx.sessionTimeout().toMillis();
+        List<String> agents;
+        try {
+            agents = ctx.client().getChildren().forPath(ctx.paths().assigned());
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        }
+        List<String> taskPaths = new ArrayList<>();
+        List<AsyncReads.Result> dirs = AsyncReads.children(ctx.client(),
+                agents.stream().map(ctx.paths()::assignedDir).toList(), timeout);
+        for (AsyncReads.Result dir : dirs) {
+            if (dir.ok()) {
+                dir.children().forEach(id -> taskPaths.add(ctx.paths().task(id)));
+            }
+        }
+        return readRecords(taskPaths, limit);
+    }
+
+    private List<TaskRecord> readRecords(List<String> recordPaths, int limit) throws Exception {
+        List<TaskRecord> out = new ArrayList<>();
+        for (AsyncReads.Result r : AsyncReads.getData(ctx.client(), recordPaths, ctx.sessionTimeout().toMillis())) {
+            if (out.size() >= limit) {
+                break;
+            }
+            if (r.ok()) {
+                try {
+                    out.add(Json.read(r.path(), r.data(), TaskRecord.class));
+                } catch (CorruptDataException e) {
+                    // Listed by id elsewhere; a corrupt record is sent to DEAD by the dispatcher.
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Up to {@code limit} tasks in {@code state}: pending ones in dispatch order (priority, then age), others
+     * newest first.
+     */
+    public List<TaskRecord> list(TaskState state, int limit) throws Exception {
+        Preconditions.checkArgument(limit >= 1 && limit <= 10_000, "list limit must be in 1-10000, got %s", limit);
+        long timeout = ctx.sessionTimeout().toMillis();
+        if (state == TaskState.ASSIGNED || state == TaskState.RUNNING) {
+            return inFlight(Integer.MAX_VALUE).stream().filter(r -> r.state() == state)
+                    .sorted(Comparator.comparing(TaskRecord::id).reversed()).limit(limit).toList();
+        }
+        if (state == TaskState.PENDING) {
+            List<PendingEntry> entries = new ArrayList<>();
+            for (AsyncReads.Result r : AsyncReads.children(ctx.client(),
+                    Buckets.all().stream().map(ctx.paths()::pendingBucket).toList(), timeout)) {
+                if (r.ok()) {
+                    r.children().stream().map(PendingEntry::parse).filter(e -> e != null).forEach(entries::add);
+                }
+            }
+            entries.sort(PendingEntry.ORDER);
+            return readRecords(entries.stream().limit(limit).map(e -> ctx.paths().task(e.taskId())).toList(), limit);
+        }
+        List<String> ids = new ArrayList<>();
+        for (AsyncReads.Result r : AsyncReads.children(ctx.client(),
+                Buckets.all().stream().map(b -> ctx.paths().doneBucket(state.name(), b)).toList(), timeout)) {
+            if (r.ok()) {
+                ids.addAll(r.children());
+            }
+        }
+        ids.sort(Comparator.reverseOrder());
+        return readRecords(ids.stream().limit(limit).map(id -> ctx.paths().doneRecord(state.name(), id)).toList(),
+                limit);
+    }
+}

@@ -1,0 +1,12 @@
+package io.ha.core.task;
+
+import io.ha.core.cluster.HaException;
+
+/** A submit was refused before anything was stored (bad spec, payload too large). The message names the problem. */
+public final class TaskRejectedException extends HaException {
+    private static final long serialVersionUID = 1L;
+
+    public TaskRejectedException(String message) {
+        super(message);
+    }
+}

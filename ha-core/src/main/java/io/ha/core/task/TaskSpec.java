@@ -1,0 +1,138 @@
+package io.ha.core.task;
+
+import com.google.common.base.Preconditions;
+import io.ha.core.internal.Names;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * What to run: an immutable description of a task, validated on construction. Build with {@link #builder(String)}.
+ *
+ * @param type           handler type, a name like {@code resize-image}
+ * @param payload        opaque input for the handler (may be empty)
+ * @param priority       0-999, higher runs first (default 100)
+ * @param maxAttempts    1-1000 attempts before the task goes DEAD (default 3)
+ * @param retryBackoff   delay before the second attempt; doubles per attempt up to 10 minutes (default 1 s)
+ * @param notBefore      earliest start (a delayed task), or null to run as soon as possible
+ * @param idempotencyKey submits with the same key return the first task's id instead of adding a task; or null
+ * @param labels         labels an agent must all have to be given this task
+ */
+public record TaskSpec(String type, byte[] payload, int priority, int maxAttempts, Duration retryBackoff,
+                       Instant notBefore, String idempotencyKey, Set<String> labels) {
+    public static final int DEFAULT_PRIORITY = 100;
+    public static final int MAX_PRIORITY = 999;
+
+    public TaskSpec {
+        Names.validate("task type", type);
+        payload = payload == null ? new byte[0] : payload.clone();
+        Preconditions.checkArgument(priority >= 0 && priority <= MAX_PRIORITY,
+                "task priority must be in 0-%s, got %s", MAX_PRIORITY, priority);
+        Preconditions.checkArgument(maxAttempts >= 1 && maxAttempts <= 1000,
+                "task maxAttempts must be in 1-1000, got %s", maxAttempts);
+        retryBackoff = retryBackoff == null ? Duration.ofSeconds(1) : retryBackoff;
+        Preconditions.checkArgument(!retryBackoff.isNegative(), "task retryBackoff must not be negative: %s",
+                retryBackoff);
+        if (idempotencyKey != null) {
+            Preconditions.checkArgument(!idempotencyKey.isEmpty() && idempotencyKey.length() <= 1024,
+                    "idempotency key must have 1-1024 characters, got %s", idempotencyKey.length());
+        }
+        labels = labels == null ? Set.of() : Set.copyOf(labels);
+    }
+
+    public static Builder builder(String type) {
+        return new Builder(type);
+    }
+
+    @Override
+    public byte[] payload() {
+        return payload.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TaskSpec t && type.equals(t.type) && Arrays.equals(payload, t.payload)
+                && priority == t.priority && maxAttempts == t.maxAttempts && retryBackoff.equals(t.retryBackoff)
+                && java.util.Objects.equals(notBefore, t.notBefore)
+                && java.util.Objects.equals(idempotencyKey, t.idempotencyKey) && labels.equals(t.labels);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(type, Arrays.hashCode(payload), priority, maxAttempts, idempotencyKey);
+    }
+
+    @Override
+    public String toString() {
+        return "TaskSpec[type=" + type + ", payload=" + payload.length + " bytes, priority=" + priority
+                + ", maxAttempts=" + maxAttempts + ", notBefore=" + notBefore + ", key=" + idempotencyKey
+                + ", labels=" + labels + "]";
+    }
+
+    /** Builder of {@link TaskSpec}. */
+    public static final class Builder {
+        private final String type;
+        private byte[] payload = new byte[0];
+        private int priority = DEFAULT_PRIORITY;
+        private int maxAttempts = 3;
+        private Duration retryBackoff = Duration.ofSeconds(1);
+        private Instant notBefore;
+        private String idempotencyKey;
+        private Set<String> labels = Set.of();
+
+        private Builder(String type) {
+            this.type = type;
+        }
+
+        public Builder payload(byte[] bytes) {
+            this.payload = bytes;
+            return this;
+        }
+
+        public Builder payload(String text) {
+            this.payload = text.getBytes(StandardCharsets.UTF_8);
+            return this;
+        }
+
+        public Builder priority(int priority) {
+            this.priority = priority;
+            return this;
+        }
+
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        public Builder retryBackoff(Duration backoff) {
+            this.retryBackoff = backoff;
+            return this;
+        }
+
+        public Builder notBefore(Instant notBefore) {
+            this.notBefore = notBefore;
+            return this;
+        }
+
+        public Builder delay(Duration delay) {
+            this.notBefore = Instant.now().plus(delay);
+            return this;
+        }
+
+        public Builder idempotencyKey(String key) {
+            this.idempotencyKey = key;
+            return this;
+        }
+
+        public Builder labels(Set<String> labels) {
+            this.labels = labels;
+            return this;
+        }
+
+        public TaskSpec build() {
+            return new TaskSpec(type, payload, priority, maxAttempts, retryBackoff, notBefore, idempotencyKey, labels);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.ha.core.task;
+
+import com.google.common.hash.Hashing;
+import io.ha.core.internal.CorruptDataException;
+import io.ha.core.internal.Json;
+import io.ha.core.internal.ZPaths;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * Every task state change as one ZooKeeper {@code multi()} with version checks (DESIGN.md section 3). A crash at any
+ * instant leaves each task in exactly one place: its record in {@code /tasks} plus either a pending pointer or an
+ * assignment, or its terminal record in {@code /done}. The record in {@code /tasks} is deleted (with a version check)
+ * by every terminal transition, so at most one outcome is ever recorded per task.
+ */
+final class TaskStore {
+    private final CuratorFramework client;
+    private final ZPaths paths;
+
+    TaskStore(CuratorFramework client, ZPaths paths) {
+        this.client = client;
+        this.paths = paths;
+    }
+
+    CuratorFramework client() {
+        return client;
+    }
+
+    ZPaths paths() {
+        return paths;
+    }
+
+    static String keyHash(String idempotencyKey) {
+        return Hashing.sha256().hashString(idempotencyKey, StandardCharsets.UTF_8).toString();
+    }
+
+    // ---- submit ----
+
+    /** Operations that store a new task: record, pending pointer and (if any) its idempotency key. */
+    List<CuratorOp> submitOps(TaskRecord record, byte[] encoded) throws Exception {
+        List<CuratorOp> ops = new ArrayList<>(3);
+        ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(paths.task(record.id()),
+                encoded));
+        ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                .forPath(paths.pendingPointer(record.id(), record.pointerName())));
+        if (record.idempotencyKey() != null) {
+            ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                    .forPath(paths.key(keyHash(record.idempotencyKey())),
+                            record.id().getBytes(StandardCharsets.UTF_8)));
+        }
+        return ops;
+    }
+
+    /** The task id stored under an idempotency key, or null. */
+    String taskIdForKey(String idempotencyKey) throws Exception {
+        try {
+            return new String(client.getData().forPath(paths.key(keyHash(idempotencyKey))), StandardCharsets.UTF_8);
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+    }
+
+    // ---- reads ----
+
+    /** The active record with its version, or null when the task is not active (unknown or terminal). */
+    Versioned<TaskRecord> readActive(String taskId) throws Exception {
+        String path = paths.task(taskId);
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = client.getData().storingStatIn(stat).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+        return new Versioned<>(Json.read(path, data, TaskRecord.class), stat.getVersion());
+    }
+
+    /** The terminal record, or null when the task has none (yet). */
+    TaskRecord readDone(String taskId) throws Exception {
+        for (TaskState state : TaskState.values()) {
+            if (!state.isTerminal()) {
+                continue;
+            }
+            String path = paths.doneRecord(state.name(), taskId);
+            try {
+                return Json.read(path, client.getData().forPath(path), TaskRecord.class);
+            } catch (KeeperException.NoNodeException e) {
+                // Not in this state: look at the next.
+            }
+        }
+        return null;
+    }
+
+    Versioned<Assignment> readAssignment(String agentId, String taskId) throws Exception {
+        String path = paths.assignment(agentId, taskId);
+        Stat stat = new Stat();
+        try {
+            byte[] data = client.getData().storingStatIn(stat).forPath(path);
+            return new Versioned<>(Json.read(path, data, Assignment.class), stat.getVersion());
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+    }
+
+    // ---- leader: assignment ----
+
+    /** Moves one pending task to an agent; {@code epochVersion} fences a deposed leader. */
+    List<CuratorOp> assignOps(PendingEntry entry, Versioned<TaskRecord> record, String agentId, long epoch, long now)
+            throws Exception {
+        TaskRecord next = record.value().assigned(agentId, epoch, now);
+        Assignment assignment = new Assignment(next.id(), agentId, next.attempt(), epoch, now, -1, null);
+        return List.of(
+                client.transactionOp().delete().forPath(paths.pendingPointer(entry.taskId(), entry.name())),
+                client.transactionOp().setData().withVersion(record.version())
+                        .forPath(paths.task(next.id()), Json.write(next)),
+                client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                        .forPath(paths.assignment(agentId, next.id()), Json.write(assignment)));
+    }
+
+    CuratorOp epochCheck(int epochVersion) throws Exception {
+        return client.transactionOp().check().withVersion(epochVersion).forPath(paths.epoch());
+    }
+
+    List<CuratorTransactionResult> commit(List<CuratorOp> ops) throws Exception {
+        return client.transaction().forOperations(ops);
+    }
+
+    // ---- transitions out of an assignment ----
+
+    /** Ops that take a task out of {@code assignmentPath} and record {@code next} (terminal or pending again). */
+    List<CuratorOp> leaveAssignmentOps(String assignmentPath, int assignmentVersion, Versioned<TaskRecord> current,
+                                       TaskRecord next) throws Exception {
+        List<CuratorOp> ops = new ArrayList<>(4);
+        ops.add(client.transactionOp().delete().withVersion(assignmentVersion).forPath(assignmentPath));
+        ops.addAll(recordOps(current, next));
+        return ops;
+    }
+
+    /**
+     * Ops that replace {@code current} (checked by version) with {@code next}: a terminal record moves to
+     * {@code /done}, a pending one gets its pointer back.
+     */
+    List<CuratorOp> recordOps(Versioned<TaskRecord> current, TaskRecord next) throws Exception {
+        String taskPath = paths.task(next.id());
+        if (next.state().isTerminal()) {
+            return List.of(
+                    client.transactionOp().delete().withVersion(current.version()).forPath(taskPath),
+                    client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                            .forPath(paths.doneRecord(next.state().name(), next.id()), Json.write(next)));
+        }
+        List<CuratorOp> ops = new ArrayList<>(2);
+        ops.add(client.transactionOp().setData().withVersion(current.version()).forPath(taskPath, Json.write(next)));
+        if (next.state() == TaskState.PENDING) {
+            ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                    .forPath(paths.pendingPointer(next.id(), next.pointerName())));
+        }
+        return ops;
+    }
+
+    /**
+     * Sends a task whose record cannot be read to DEAD, keeping the raw bytes' problem as the error; every other
+     * task is unaffected.
+     */
+    void deadLetterCorrupt(String taskId, CorruptDataException problem, List<CuratorOp> alsoDelete)
+            throws Exception {
+        Stat stat = client.checkExists().forPath(paths.task(taskId));
+        long now = System.currentTimeMillis();
+        TaskRecord dead = new TaskRecord(taskId, "unknown", null, 0, 1, 0, 0, null, null,
+                stat == null ? now : stat.getCtime(), TaskState.DEAD, 1, null, 0,
+                "corrupt task record: " + problem.getMessage(), null,
+                List.of(new TaskEvent(now, TaskState.DEAD, 1, null, "corrupt task record")));
+        List<CuratorOp> ops = new ArrayList<>(alsoDelete);
+        if (stat != null) {
+            ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(paths.task(taskId)));
+        }
+        ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                .forPath(paths.doneRecord(TaskState.DEAD.name(), taskId), Json.write(dead)));
+        client.transaction().forOperations(ops);
+    }
+}

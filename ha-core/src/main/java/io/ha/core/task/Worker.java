@@ -1,0 +1,391 @@
+package io.ha.core.task;
+
+import com.google.common.base.Preconditions;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import io.ha.core.cluster.ConnectionGuard;
+import io.ha.core.internal.AsyncReads;
+import io.ha.core.internal.ClusterContext;
+import io.ha.core.internal.CorruptDataException;
+import io.ha.core.internal.Json;
+import io.ha.core.internal.Names;
+import io.ha.core.membership.AgentRegistry;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent side of the task queue: runs the tasks the leader assigns to this agent ({@code /assigned/<agentId>})
+ * with the handler registered for their type, and records each outcome with one transaction that checks the
+ * assignment is still this agent's.
+ *
+ * <p>Guarantees: an outcome is recorded only while this agent still holds the assignment, so a zombie (an agent whose
+ * session expired while its handler ran) cannot record one; when the connection can no longer be trusted, running
+ * handlers are interrupted and their outcomes dropped (the task stays assigned and runs again if it is still ours
+ * after reconnecting, or the leader gives it to another agent). Not guaranteed: that a handler runs only once.
+ */
+public final class Worker implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+    private enum State { LATENT, ACCEPTING, DRAINING, CLOSED }
+
+    private record Registration(TaskHandler handler, int concurrency, ThreadPoolExecutor executor) {
+    }
+
+    private final ClusterContext ctx;
+    private final TaskStore store;
+    private final AgentRegistry registry;
+    private final TaskMetrics metrics;
+    private final String dir;
+    private final Map<String, Registration> handlers = new ConcurrentHashMap<>();
+    private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final ExecutorService pickup;
+    private final ConnectionGuard.Listener guardListener = this::onConnectionChange;
+    private final CuratorWatcher dirWatcher = event -> {
+        if (event.getType() != Watcher.Event.EventType.None) {
+            requestRelist();
+        }
+    };
+
+    public Worker(ClusterContext ctx, TaskQueue queue, AgentRegistry registry, TaskMetrics metrics) {
+        this.ctx = ctx;
+        this.store = queue.store();
+        this.registry = registry;
+        this.metrics = metrics;
+        this.dir = ctx.paths().assignedDir(ctx.agentId());
+        this.pickup = Executors.newSingleThreadExecutor(
+                new ThreadFactoryBuilder().setNameFormat("ha-worker-" + Names.forThreadName(ctx.agentId())).setDaemon(true).build());
+    }
+
+    /**
+     * Runs tasks of {@code type} with {@code handler}, at most {@code concurrency} at once. The first registration
+     * starts the worker: from then on this agent accepts tasks. Agents without a handler for a task's type end it
+     * DEAD, so give agents with different handlers different labels.
+     */
+    public Worker register(String type, TaskHandler handler, int concurrency) throws Exception {
+        Names.validate("task type", type);
+        Preconditions.checkNotNull(handler, "handler");
+        Preconditions.checkArgument(concurrency >= 1 && concurrency <= 10_000,
+                "concurrency of task type '%s' must be in 1-10000, got %s", type, concurrency);
+        Preconditions.checkState(state.get() != State.CLOSED, "worker is closed");
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), new ThreadFactoryBuilder()
+                .setNameFormat("ha-task-" + Names.forThreadName(type) + "-%d").setDaemon(true).build());
+        if (handlers.putIfAbsent(type, new Registration(handler, concurrency, executor)) != null) {
+            executor.shutdown();
+            throw new IllegalArgumentException("a handler for task type '" + type + "' is already registered");
+        }
+        if (state.compareAndSet(State.LATENT, State.ACCEPTING)) {
+            ctx.guard().addListener(guardListener);
+            ensureDir();
+        }
+        publish();
+        requestRelist();
+        return this;
+    }
+
+    /** Total task slots (sum of the registered concurrencies). */
+    public int capacity() {
+        return handlers.values().stream().mapToInt(Registration::concurrency).sum();
+    }
+
+    /** Ids of the tasks this worker holds right now. */
+    public Set<String> runningTasks() {
+        return Set.copyOf(running.keySet());
+    }
+
+    /** Progress of the tasks this worker holds (task id to percent, -1 when not reported). */
+    public Map<String, Integer> progress() {
+        Map<String, Integer> out = new TreeMap<>();
+        running.forEach((id, rt) -> out.put(id, rt.assignment == null ? -1 : rt.assignment.progress()));
+        return out;
+    }
+
+    public boolean isAccepting() {
+        return state.get() == State.ACCEPTING;
+    }
+
+    private void publish() throws Exception {
+        boolean accepting = state.get() == State.ACCEPTING;
+        registry.update(registry.info().withWorker(accepting, Math.max(1, capacity()), handlers.keySet()));
+    }
+
+    private void ensureDir() throws Exception {
+        try {
+            ctx.client().create().creatingParentsIfNeeded().forPath(dir);
+        } catch (KeeperException.NodeExistsException e) {
+            // Left from an earlier run of this agent id, or made by the leader: fine.
+        }
+    }
+
+    private void requestRelist() {
+        if (state.get() != State.CLOSED && state.get() != State.LATENT) {
+            pickup.execute(this::relist);
+        }
+    }
+
+    private void onConnectionChange(ConnectionGuard.State newState, boolean safe) {
+        if (!safe) {
+            running.values().forEach(rt -> rt.stop(false));
+        } else {
+            requestRelist();
+        }
+    }
+
+    /** Reads this agent's assignments (re-arming the watch), starts new ones and stops those taken away. */
+    private void relist() {
+        if (!ctx.guard().isSafe()) {
+            return;
+        }
+        List<String> children;
+        try {
+            children = ctx.client().getChildren().usingWatcher(dirWatcher).forPath(dir);
+        } catch (KeeperException.NoNodeException e) {
+            try {
+                ensureDir();
+            } catch (Exception ex) {
+                LOG.warn("cannot re-create assignment directory {}: {}", dir, ex.toString());
+            }
+            requestRelist();
+            return;
+        } catch (Exception e) {
+            LOG.warn("listing assignments of {} failed: {}; retried on reconnect", ctx.agentId(), e.toString());
+            return;
+        }
+        Set<String> assigned = new HashSet<>(children);
+        for (RunningTask rt : running.values()) {
+            if (!assigned.contains(rt.taskId) && rt.started) {
+                rt.stop(true);
+            }
+        }
+        for (String taskId : children) {
+            if (!running.containsKey(taskId)) {
+                start(taskId);
+            }
+        }
+    }
+
+    private void start(String taskId) {
+        RunningTask rt = new RunningTask(store, ctx.agentId(), taskId);
+        running.put(taskId, rt);
+        try {
+            if (!claim(rt)) {
+                running.remove(taskId);
+                return;
+            }
+        } catch (Exception e) {
+            running.remove(taskId);
+            LOG.warn("could not start task {}: {}", taskId, e.toString());
+            return;
+        }
+        Registration reg = handlers.get(rt.record.value().type());
+        rt.started = true;
+        reg.executor().execute(() -> execute(rt, reg.handler()));
+    }
+
+    /** Reads the task and marks it RUNNING; false when it is not (or no longer) ours to run. */
+    private boolean claim(RunningTask rt) throws Exception {
+        // Both reads in one round trip.
+        List<AsyncReads.Result> reads = AsyncReads.getData(ctx.client(),
+                List.of(rt.assignmentPath(), ctx.paths().task(rt.taskId)), ctx.sessionTimeout().toMillis());
+        AsyncReads.Result a = reads.get(0);
+        AsyncReads.Result r = reads.get(1);
+        if (a.code() == KeeperException.Code.NONODE) {
+            return false;
+        }
+        if (!a.ok()) {
+            throw KeeperException.create(a.code(), a.path());
+        }
+        Versioned<Assignment> assignment = new Versioned<>(Json.read(a.path(), a.data(), Assignment.class),
+                a.stat().getVersion());
+        Versioned<TaskRecord> record = null;
+        try {
+            if (r.ok()) {
+                record = new Versioned<>(Json.read(r.path(), r.data(), TaskRecord.class), r.stat().getVersion());
+            } else if (r.code() != KeeperException.Code.NONODE) {
+                throw KeeperException.create(r.code(), r.path());
+            }
+        } catch (CorruptDataException e) {
+            store.deadLetterCorrupt(rt.taskId, e, List.of(ctx.client().transactionOp().delete()
+                    .withVersion(assignment.version()).forPath(rt.assignmentPath())));
+            metrics.recordEnded(TaskState.DEAD);
+            return false;
+        }
+        if (record == null || !ctx.agentId().equals(record.value().agent())
+                || record.value().attempt() != assignment.value().attempt()) {
+            LOG.debug("assignment of task {} is stale; leaving it to the leader", rt.taskId);
+            return false;
+        }
+        rt.assignment = assignment.value();
+        rt.assignmentVersion = assignment.version();
+        rt.record = record;
+        String type = record.value().type();
+        if (!handlers.containsKey(type)) {
+            TaskRecord dead = record.value().ended(TaskState.DEAD, "unknown task type '" + type + "': agent "
+                    + ctx.agentId() + " has handlers for " + new java.util.TreeSet<>(handlers.keySet()),
+                    System.currentTimeMillis());
+            commitOutcome(rt, dead);
+            return false;
+        }
+        if (state.get() != State.ACCEPTING) {
+            handBack(rt, "agent " + ctx.agentId() + " is draining", false);
+            return false;
+        }
+        TaskRecord runningRecord = record.value().running(System.currentTimeMillis());
+        List<CuratorOp> ops = List.of(
+                ctx.client().transactionOp().check().withVersion(rt.assignmentVersion).forPath(rt.assignmentPath()),
+                ctx.client().transactionOp().setData().withVersion(record.version())
+                        .forPath(ctx.paths().task(rt.taskId), Json.write(runningRecord)));
+        List<CuratorTransactionResult> results;
+        try {
+            results = store.commit(ops);
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            return false;
+        }
+        rt.record = new Versioned<>(runningRecord, results.get(1).getResultStat().getVersion());
+        return true;
+    }
+
+    private void execute(RunningTask rt, TaskHandler handler) {
+        rt.bind(Thread.currentThread());
+        TaskRecord next;
+        try {
+            byte[] result = handler.handle(rt);
+            next = rt.record.value().succeeded(result, System.currentTimeMillis());
+        } catch (NonRetryableTaskException e) {
+            next = rt.record.value().ended(TaskState.FAILED, describe(e), System.currentTimeMillis());
+        } catch (Exception | Error e) {
+            TaskRecord current = rt.record.value();
+            long now = System.currentTimeMillis();
+            String error = describe(e);
+            next = current.attemptsLeft() ? current.retried(error, now)
+                    : current.ended(TaskState.DEAD, error + " (attempt " + current.attempt() + " of "
+                            + current.maxAttempts() + ")", now);
+        } finally {
+            rt.unbind();
+            Thread.interrupted();
+        }
+        try {
+            if (rt.cancelled) {
+                LOG.info("task {} was cancelled or taken away while running; its outcome is dropped", rt.taskId);
+            } else if (rt.abandoned) {
+                LOG.info("task {} interrupted: connection lost; it runs again if still ours after reconnecting",
+                        rt.taskId);
+            } else {
+                commitOutcome(rt, next);
+            }
+        } finally {
+            running.remove(rt.taskId);
+            if (rt.abandoned) {
+                requestRelist();
+            }
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        String text = e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return text.length() > 4096 ? text.substring(0, 4096) : text;
+    }
+
+    /** Records {@code next} if the assignment is still ours; a failed check means a zombie and is only logged. */
+    private void commitOutcome(RunningTask rt, TaskRecord next) {
+        try {
+            store.commit(store.leaveAssignmentOps(rt.assignmentPath(), rt.assignmentVersion, rt.record, next));
+            if (next.state().isTerminal()) {
+                metrics.recordEnded(next.state());
+            }
+            if (next.state() == TaskState.SUCCEEDED) {
+                LOG.debug("task {} SUCCEEDED on {}", rt.taskId, ctx.agentId());
+            } else {
+                LOG.info("task {} attempt {} on {}: {}{}", rt.taskId, rt.record.value().attempt(), ctx.agentId(),
+                        next.state() == TaskState.PENDING ? "failed, will retry as attempt " + next.attempt()
+                                : next.state(), next.lastError() == null ? "" : " (" + next.lastError() + ")");
+            }
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            LOG.info("outcome {} of task {} attempt {} discarded: {} no longer holds the assignment", next.state(),
+                    rt.taskId, rt.record.value().attempt(), ctx.agentId());
+        } catch (Exception e) {
+            // Unknown whether it was applied (connection loss mid-commit): the task stays assigned, and runs again
+            // if it still is after reconnecting; a recorded outcome is never recorded twice.
+            LOG.warn("outcome of task {} not confirmed: {}", rt.taskId, e.toString());
+        }
+    }
+
+    /** Gives an assigned task back to pending itself, without waiting for the session to expire. */
+    private void handBack(RunningTask rt, String reason, boolean started) {
+        long now = System.currentTimeMillis();
+        TaskRecord current = rt.record.value();
+        TaskRecord next = started && current.attemptsLeft() ? current.retried(reason, now).withoutDelay()
+                : started ? current.ended(TaskState.DEAD, reason + "; no attempts left", now)
+                : current.handedBack(reason, now);
+        commitOutcome(rt, next);
+    }
+
+    /**
+     * Stops taking tasks, lets running ones finish for up to {@code timeout}, then interrupts the rest and hands
+     * every task it still holds back to pending at once. The worker stays registered but no longer accepts tasks.
+     */
+    public void drain(Duration timeout) throws Exception {
+        if (!state.compareAndSet(State.ACCEPTING, State.DRAINING)) {
+            return;
+        }
+        publish();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!running.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        List<RunningTask> left = new ArrayList<>(running.values());
+        for (RunningTask rt : left) {
+            rt.stop(true);
+        }
+        for (RunningTask rt : left) {
+            if (rt.record != null) {
+                Versioned<TaskRecord> fresh = store.readActive(rt.taskId);
+                if (fresh != null && ctx.agentId().equals(fresh.value().agent())) {
+                    rt.record = fresh;
+                    Versioned<Assignment> a = store.readAssignment(ctx.agentId(), rt.taskId);
+                    if (a != null) {
+                        rt.assignmentVersion = a.version();
+                        handBack(rt, "agent " + ctx.agentId() + " drained before the task finished", rt.started);
+                    }
+                }
+            }
+        }
+        // Assigned but never started here (the leader's last batch): hand those back too.
+        pickup.submit(this::relist).get();
+        LOG.info("worker {} drained: {} task(s) handed back", ctx.agentId(), left.size());
+    }
+
+    /** Stops at once: running handlers are interrupted and their outcomes dropped; the leader reassigns them. */
+    @Override
+    public void close() {
+        State previous = state.getAndSet(State.CLOSED);
+        if (previous == State.CLOSED) {
+            return;
+        }
+        ctx.guard().removeListener(guardListener);
+        running.values().forEach(rt -> rt.stop(false));
+        pickup.shutdownNow();
+        handlers.values().forEach(r -> r.executor().shutdownNow());
+    }
+}
