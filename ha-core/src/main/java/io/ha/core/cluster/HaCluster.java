@@ -8,9 +8,12 @@ import io.ha.core.internal.ZPaths;
 import io.ha.core.leader.LeaderElection;
 import io.ha.core.leader.LeaderService;
 import io.ha.core.lock.ExclusiveWork;
+import io.ha.core.membership.AgentControl;
 import io.ha.core.membership.AgentInfo;
 import io.ha.core.membership.AgentRegistry;
 import io.ha.core.membership.Membership;
+import io.ha.core.schedule.Scheduler;
+import io.ha.core.schedule.Schedules;
 import io.ha.core.task.AssignmentStrategies;
 import io.ha.core.task.AssignmentStrategy;
 import io.ha.core.task.Dispatcher;
@@ -70,6 +73,8 @@ public final class HaCluster implements Closeable {
     private LeaderElection election;
     private ExclusiveWork exclusiveWork;
     private TaskQueue taskQueue;
+    private AgentControl agentControl;
+    private Schedules schedules;
     private Worker worker;
     private final TaskMetrics taskMetrics = new TaskMetrics();
     private String connectString;
@@ -103,13 +108,16 @@ public final class HaCluster implements Closeable {
             membership.start();
             election = track(new LeaderElection(ctx, config.leaderStopTimeout));
             TaskLayout.ensure(client, paths);
+            agentControl = track(new AgentControl(ctx));
             taskQueue = new TaskQueue(ctx, config.maxTaskPayloadBytes, taskMetrics);
+            schedules = new Schedules(ctx);
             if (config.role == ClusterRole.MEMBER) {
                 registry = track(new AgentRegistry(ctx, agentInfo()));
                 registry.start();
                 worker = track(new Worker(ctx, taskQueue, registry, taskMetrics));
                 election.addService("task-dispatcher", new Dispatcher(taskQueue, membership,
                         config.assignmentStrategy, config.sessionTimeout, taskMetrics));
+                election.addService("scheduler", new Scheduler(ctx, schedules, taskQueue));
                 config.leaderServices.forEach(election::addService);
                 election.start();
             }
@@ -277,6 +285,18 @@ public final class HaCluster implements Closeable {
     public ExclusiveWork exclusiveWork() {
         checkStarted();
         return exclusiveWork;
+    }
+
+    /** Send commands to agents (any role), or receive this agent's commands. */
+    public AgentControl agentControl() {
+        checkStarted();
+        return agentControl;
+    }
+
+    /** Define and steer interval and cron jobs (any role); the leader fires them. */
+    public Schedules schedules() {
+        checkStarted();
+        return schedules;
     }
 
     /** Submit and inspect tasks (any role). */

@@ -111,6 +111,20 @@ public final class ZPaths {
         return ZKPaths.makePath(keys(), Buckets.of(keyHash), keyHash);
     }
 
+    /** Commands for one agent (such as a remote drain), written by tools and watched by that agent. */
+    public String control(String agentId) {
+        return ZKPaths.makePath(clusterRoot, "control", agentId);
+    }
+
+    /** Schedule definitions with their last fire time: {@code /schedules/<name>}. */
+    public String schedules() {
+        return ZKPaths.makePath(clusterRoot, "schedules");
+    }
+
+    public String schedule(String name) {
+        return ZKPaths.makePath(schedules(), name);
+    }
+
     /** The last segment of a path: a child's name. */
     public static String nodeName(String path) {
         return ZKPaths.getNodeFromPath(path);

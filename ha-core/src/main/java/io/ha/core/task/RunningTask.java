@@ -82,6 +82,17 @@ final class RunningTask implements TaskContext {
     }
 
     @Override
+    public byte[] input() {
+        byte[] input = record.value().input();
+        return input == null ? new byte[0] : input.clone();
+    }
+
+    @Override
+    public String parentId() {
+        return record.value().parentId();
+    }
+
+    @Override
     public int attempt() {
         return record.value().attempt();
     }

@@ -14,6 +14,15 @@ public interface TaskContext {
         return new String(payload(), StandardCharsets.UTF_8);
     }
 
+    /**
+     * For a follow-up task: its parent's result (or, for a failure follow-up, the parent's last error as UTF-8);
+     * otherwise an empty array.
+     */
+    byte[] input();
+
+    /** For a follow-up task: the id of the task whose outcome created it; otherwise null. */
+    String parentId();
+
     /** The attempt number, starting at 1. */
     int attempt();
 

@@ -37,10 +37,14 @@ public final class TaskQueue {
     public static final int DEFAULT_MAX_PAYLOAD = 256 * 1024;
     /** Hard ceiling for the payload limit: the whole record must stay well below jute.maxbuffer (1 MiB). */
     public static final int MAX_PAYLOAD_CEILING = 512 * 1024;
-    private static final Pattern ID = Pattern.compile("[0-9a-f]{11}-[0-9a-f]{8}");
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{11}-[0-9a-f]{12}");
+    /** Largest stored record (payload, base64-encoded, plus follow-ups and history), well below jute.maxbuffer. */
+    static final int MAX_RECORD_BYTES = 900 * 1024;
     private static final int SUBMIT_BATCH_TASKS = 300;
     private static final int SUBMIT_BATCH_BYTES = 512 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.util.concurrent.atomic.AtomicInteger SEQUENCE =
+            new java.util.concurrent.atomic.AtomicInteger(RANDOM.nextInt());
 
     private final ClusterContext ctx;
     private final TaskStore store;
@@ -64,9 +68,13 @@ public final class TaskQueue {
         return maxPayloadBytes;
     }
 
-    /** A new, time-ordered task id ({@code <11 hex digits of millis>-<8 random hex digits>}). */
+    /**
+     * A new, time-ordered task id: {@code <11 hex digits of millis>-<4 hex digits of a per-process sequence><8
+     * random hex digits>}. The sequence keeps one submitter's tasks of the same millisecond in submit order (FIFO);
+     * the random part keeps ids of different processes apart.
+     */
     static String newId(long now) {
-        return String.format("%011x-%08x", now, RANDOM.nextInt());
+        return String.format("%011x-%04x%08x", now, SEQUENCE.getAndIncrement() & 0xffff, RANDOM.nextInt());
     }
 
     /** Stores one task; returns its id (the existing one for a known idempotency key). */
@@ -93,7 +101,7 @@ public final class TaskQueue {
         String[] ids = new String[specs.size()];
         Map<String, String> idsByKey = new HashMap<>();
         List<TaskRecord> fresh = new ArrayList<>();
-        List<Integer> positions = new ArrayList<>();
+        List<byte[]> encodedAll = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
             TaskSpec spec = specs.get(i);
             String key = spec.idempotencyKey();
@@ -106,8 +114,15 @@ public final class TaskQueue {
                 idsByKey.put(key, id);
             }
             ids[i] = id;
-            fresh.add(TaskRecord.create(id, spec, now));
-            positions.add(i);
+            TaskRecord record = TaskRecord.create(id, spec, now);
+            byte[] data = Json.write(record);
+            if (data.length > MAX_RECORD_BYTES) {
+                throw new TaskRejectedException("task " + (specs.size() > 1 ? "#" + i + " " : "") + "of type '"
+                        + spec.type() + "' encodes to " + data.length + " bytes with its follow-ups, over the limit"
+                        + " of " + MAX_RECORD_BYTES + " bytes per task record");
+            }
+            fresh.add(record);
+            encodedAll.add(data);
         }
         int from = 0;
         while (from < fresh.size()) {
@@ -115,7 +130,7 @@ public final class TaskQueue {
             int bytes = 0;
             List<byte[]> encoded = new ArrayList<>();
             while (to < fresh.size() && to - from < SUBMIT_BATCH_TASKS) {
-                byte[] data = Json.write(fresh.get(to));
+                byte[] data = encodedAll.get(to);
                 if (to > from && bytes + data.length > SUBMIT_BATCH_BYTES) {
                     break;
                 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -18,11 +20,17 @@ import java.util.Set;
  * @param notBefore earliest start, epoch milliseconds (0 = at once)
  * @param lastError the error of the last failed attempt, or null
  * @param result    the handler's result once SUCCEEDED, or null
+ * @param onSuccess follow-ups to create when it succeeds
+ * @param onFailure follow-ups to create when it ends FAILED or DEAD
+ * @param parentId  the task whose outcome created this one, or null
+ * @param input     the parent's result (or last error, for a failure follow-up), or null
+ * @param children  ids of the follow-ups created by this task's outcome
  */
 public record TaskRecord(String id, String type, byte[] payload, int priority, int maxAttempts, long retryBackoffMs,
                          long notBefore, String idempotencyKey, Set<String> labels, long createdAt, TaskState state,
                          int attempt, String agent, long epoch, String lastError, byte[] result,
-                         List<TaskEvent> history) {
+                         List<TaskEvent> history, List<TaskTemplate> onSuccess, List<TaskTemplate> onFailure,
+                         String parentId, byte[] input, List<String> children) {
     /** How many history entries a record keeps (the newest). */
     public static final int HISTORY_LIMIT = 32;
     private static final long MAX_BACKOFF_MS = Duration.ofMinutes(10).toMillis();
@@ -31,14 +39,27 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
         labels = labels == null ? Set.of() : Set.copyOf(labels);
         history = history == null ? List.of() : List.copyOf(history);
         payload = payload == null ? new byte[0] : payload;
+        onSuccess = onSuccess == null ? List.of() : List.copyOf(onSuccess);
+        onFailure = onFailure == null ? List.of() : List.copyOf(onFailure);
+        children = children == null ? List.of() : List.copyOf(children);
     }
 
     static TaskRecord create(String id, TaskSpec spec, long now) {
+        TaskTemplate template = TaskTemplate.of(spec);
         long notBefore = spec.notBefore() == null ? 0 : spec.notBefore().toEpochMilli();
         return new TaskRecord(id, spec.type(), spec.payload(), spec.priority(), spec.maxAttempts(),
                 spec.retryBackoff().toMillis(), notBefore, spec.idempotencyKey(), spec.labels(), now,
                 TaskState.PENDING, 1, null, 0, null, null,
-                List.of(new TaskEvent(now, TaskState.PENDING, 1, null, "submitted")));
+                List.of(new TaskEvent(now, TaskState.PENDING, 1, null, "submitted")),
+                template.onSuccess(), template.onFailure(), null, null, null);
+    }
+
+    /** A follow-up of {@code parent}, created by its outcome. */
+    static TaskRecord followUp(String id, TaskTemplate t, TaskRecord parent, byte[] input, long now) {
+        return new TaskRecord(id, t.type(), t.payload(), t.priority(), t.maxAttempts(), t.retryBackoffMs(), 0, null,
+                t.labels(), now, TaskState.PENDING, 1, null, 0, null, null,
+                List.of(new TaskEvent(now, TaskState.PENDING, 1, null, "follow-up of " + parent.id())),
+                t.onSuccess(), t.onFailure(), parent.id(), input, null);
     }
 
     /** The name of this task's pending pointer: priority (inverted), notBefore and id, all parseable. */
@@ -47,39 +68,54 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
         return PendingEntry.pointerName(TaskSpec.MAX_PRIORITY - priority, notBefore, id);
     }
 
+    /** The follow-ups that an outcome in {@code terminal} creates (none for CANCELLED). */
+    List<TaskTemplate> followUpsFor(TaskState terminal) {
+        return switch (terminal) {
+            case SUCCEEDED -> onSuccess;
+            case FAILED, DEAD -> onFailure;
+            default -> List.of();
+        };
+    }
+
     TaskRecord assigned(String toAgent, long leaderEpoch, long now) {
-        return with(TaskState.ASSIGNED, attempt, toAgent, leaderEpoch, notBefore, lastError, null, now, null);
+        return next(TaskState.ASSIGNED, attempt, toAgent, leaderEpoch, notBefore, lastError, null, now, null);
     }
 
     TaskRecord running(long now) {
-        return with(TaskState.RUNNING, attempt, agent, epoch, notBefore, lastError, null, now, null);
+        return next(TaskState.RUNNING, attempt, agent, epoch, notBefore, lastError, null, now, null);
     }
 
     TaskRecord succeeded(byte[] output, long now) {
-        return with(TaskState.SUCCEEDED, attempt, agent, epoch, notBefore, lastError, output, now, null);
+        return next(TaskState.SUCCEEDED, attempt, agent, epoch, notBefore, lastError, output, now, null);
     }
 
     /** Terminal without a result: FAILED, DEAD or CANCELLED. */
     TaskRecord ended(TaskState terminal, String error, long now) {
-        return with(terminal, attempt, agent, epoch, notBefore, error != null ? error : lastError, null, now, error);
+        return next(terminal, attempt, agent, epoch, notBefore, error != null ? error : lastError, null, now, error);
     }
 
     /** Back to PENDING for the next attempt after {@code error}, delayed by the exponential back-off. */
     TaskRecord retried(String error, long now) {
         long backoff = Math.min(MAX_BACKOFF_MS, retryBackoffMs * (1L << Math.min(20, attempt - 1)));
-        int next = attempt + 1;
-        return with(TaskState.PENDING, next, null, 0, now + backoff, error, null, now, error);
+        return next(TaskState.PENDING, attempt + 1, null, 0, now + backoff, error, null, now, error);
     }
 
     /** Back to PENDING without using up an attempt (handed back by a draining agent before it started). */
     TaskRecord handedBack(String reason, long now) {
-        return with(TaskState.PENDING, attempt, null, 0, notBefore, lastError, null, now, reason);
+        return next(TaskState.PENDING, attempt, null, 0, notBefore, lastError, null, now, reason);
     }
 
     /** The same record, due at once (a reassignment after an agent loss is not the task's fault). */
     TaskRecord withoutDelay() {
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, 0, idempotencyKey, labels,
-                createdAt, state, attempt, agent, epoch, lastError, result, history);
+                createdAt, state, attempt, agent, epoch, lastError, result, history, onSuccess, onFailure, parentId,
+                input, children);
+    }
+
+    TaskRecord withChildren(List<String> childIds) {
+        return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, notBefore, idempotencyKey,
+                labels, createdAt, state, attempt, agent, epoch, lastError, result, history, onSuccess, onFailure,
+                parentId, input, childIds);
     }
 
     @JsonIgnore
@@ -92,7 +128,7 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
         return Instant.ofEpochMilli(createdAt);
     }
 
-    private TaskRecord with(TaskState newState, int newAttempt, String newAgent, long newEpoch, long newNotBefore,
+    private TaskRecord next(TaskState newState, int newAttempt, String newAgent, long newEpoch, long newNotBefore,
                             String newLastError, byte[] newResult, long now, String detail) {
         List<TaskEvent> h = new ArrayList<>(history);
         h.add(new TaskEvent(now, newState, newAttempt, newAgent, detail));
@@ -100,24 +136,25 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
             h = h.subList(h.size() - HISTORY_LIMIT, h.size());
         }
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, newNotBefore, idempotencyKey,
-                labels, createdAt, newState, newAttempt, newAgent, newEpoch, newLastError, newResult, h);
+                labels, createdAt, newState, newAttempt, newAgent, newEpoch, newLastError, newResult, h, onSuccess,
+                onFailure, parentId, input, children);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TaskRecord t && id.equals(t.id) && type.equals(t.type)
-                && java.util.Arrays.equals(payload, t.payload) && priority == t.priority
-                && maxAttempts == t.maxAttempts && retryBackoffMs == t.retryBackoffMs && notBefore == t.notBefore
-                && java.util.Objects.equals(idempotencyKey, t.idempotencyKey) && labels.equals(t.labels)
-                && createdAt == t.createdAt && state == t.state && attempt == t.attempt
-                && java.util.Objects.equals(agent, t.agent) && epoch == t.epoch
-                && java.util.Objects.equals(lastError, t.lastError) && java.util.Arrays.equals(result, t.result)
-                && history.equals(t.history);
+        return o instanceof TaskRecord t && id.equals(t.id) && type.equals(t.type) && Arrays.equals(payload, t.payload)
+                && priority == t.priority && maxAttempts == t.maxAttempts && retryBackoffMs == t.retryBackoffMs
+                && notBefore == t.notBefore && Objects.equals(idempotencyKey, t.idempotencyKey)
+                && labels.equals(t.labels) && createdAt == t.createdAt && state == t.state && attempt == t.attempt
+                && Objects.equals(agent, t.agent) && epoch == t.epoch && Objects.equals(lastError, t.lastError)
+                && Arrays.equals(result, t.result) && history.equals(t.history) && onSuccess.equals(t.onSuccess)
+                && onFailure.equals(t.onFailure) && Objects.equals(parentId, t.parentId)
+                && Arrays.equals(input, t.input) && children.equals(t.children);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(id, state, attempt, agent, epoch);
+        return Objects.hash(id, state, attempt, agent, epoch);
     }
 
     @Override

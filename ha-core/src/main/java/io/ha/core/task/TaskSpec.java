@@ -5,7 +5,9 @@ import io.ha.core.internal.Names;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,9 +21,13 @@ import java.util.Set;
  * @param notBefore      earliest start (a delayed task), or null to run as soon as possible
  * @param idempotencyKey submits with the same key return the first task's id instead of adding a task; or null
  * @param labels         labels an agent must all have to be given this task
+ * @param then           follow-up tasks created, in the same transaction that records this task's success, with
+ *                       its result as their {@link TaskContext#input()} (fan-out: several)
+ * @param onFailure      follow-up tasks created when this task ends FAILED or DEAD, with its last error as input
  */
 public record TaskSpec(String type, byte[] payload, int priority, int maxAttempts, Duration retryBackoff,
-                       Instant notBefore, String idempotencyKey, Set<String> labels) {
+                       Instant notBefore, String idempotencyKey, Set<String> labels, List<TaskSpec> then,
+                       List<TaskSpec> onFailure) {
     public static final int DEFAULT_PRIORITY = 100;
     public static final int MAX_PRIORITY = 999;
 
@@ -40,6 +46,8 @@ public record TaskSpec(String type, byte[] payload, int priority, int maxAttempt
                     "idempotency key must have 1-1024 characters, got %s", idempotencyKey.length());
         }
         labels = labels == null ? Set.of() : Set.copyOf(labels);
+        then = then == null ? List.of() : List.copyOf(then);
+        onFailure = onFailure == null ? List.of() : List.copyOf(onFailure);
     }
 
     public static Builder builder(String type) {
@@ -56,7 +64,8 @@ public record TaskSpec(String type, byte[] payload, int priority, int maxAttempt
         return o instanceof TaskSpec t && type.equals(t.type) && Arrays.equals(payload, t.payload)
                 && priority == t.priority && maxAttempts == t.maxAttempts && retryBackoff.equals(t.retryBackoff)
                 && java.util.Objects.equals(notBefore, t.notBefore)
-                && java.util.Objects.equals(idempotencyKey, t.idempotencyKey) && labels.equals(t.labels);
+                && java.util.Objects.equals(idempotencyKey, t.idempotencyKey) && labels.equals(t.labels)
+                && then.equals(t.then) && onFailure.equals(t.onFailure);
     }
 
     @Override
@@ -68,7 +77,8 @@ public record TaskSpec(String type, byte[] payload, int priority, int maxAttempt
     public String toString() {
         return "TaskSpec[type=" + type + ", payload=" + payload.length + " bytes, priority=" + priority
                 + ", maxAttempts=" + maxAttempts + ", notBefore=" + notBefore + ", key=" + idempotencyKey
-                + ", labels=" + labels + "]";
+                + ", labels=" + labels + (then.isEmpty() ? "" : ", then=" + then.size())
+                + (onFailure.isEmpty() ? "" : ", onFailure=" + onFailure.size()) + "]";
     }
 
     /** Builder of {@link TaskSpec}. */
@@ -81,6 +91,8 @@ public record TaskSpec(String type, byte[] payload, int priority, int maxAttempt
         private Instant notBefore;
         private String idempotencyKey;
         private Set<String> labels = Set.of();
+        private final List<TaskSpec> then = new ArrayList<>();
+        private final List<TaskSpec> onFailure = new ArrayList<>();
 
         private Builder(String type) {
             this.type = type;
@@ -131,8 +143,21 @@ public record TaskSpec(String type, byte[] payload, int priority, int maxAttempt
             return this;
         }
 
+        /** Adds follow-ups run after this task succeeds (each gets this task's result as input). */
+        public Builder then(TaskSpec... followUps) {
+            then.addAll(List.of(followUps));
+            return this;
+        }
+
+        /** Adds follow-ups run when this task ends FAILED or DEAD (each gets the last error as input). */
+        public Builder onFailure(TaskSpec... followUps) {
+            onFailure.addAll(List.of(followUps));
+            return this;
+        }
+
         public TaskSpec build() {
-            return new TaskSpec(type, payload, priority, maxAttempts, retryBackoff, notBefore, idempotencyKey, labels);
+            return new TaskSpec(type, payload, priority, maxAttempts, retryBackoff, notBefore, idempotencyKey, labels,
+                    then, onFailure);
         }
     }
 }

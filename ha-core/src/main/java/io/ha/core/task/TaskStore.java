@@ -150,10 +150,27 @@ final class TaskStore {
     List<CuratorOp> recordOps(Versioned<TaskRecord> current, TaskRecord next) throws Exception {
         String taskPath = paths.task(next.id());
         if (next.state().isTerminal()) {
-            return List.of(
-                    client.transactionOp().delete().withVersion(current.version()).forPath(taskPath),
-                    client.transactionOp().create().withMode(CreateMode.PERSISTENT)
-                            .forPath(paths.doneRecord(next.state().name(), next.id()), Json.write(next)));
+            List<CuratorOp> ops = new ArrayList<>();
+            ops.add(client.transactionOp().delete().withVersion(current.version()).forPath(taskPath));
+            TaskRecord done = next;
+            List<TaskTemplate> followUps = next.followUpsFor(next.state());
+            if (!followUps.isEmpty()) {
+                // Created in the very transaction that records the outcome: a crash either keeps both or neither,
+                // and a zombie whose outcome is refused creates no follow-ups either.
+                long now = System.currentTimeMillis();
+                byte[] input = next.state() == TaskState.SUCCEEDED ? next.result()
+                        : next.lastError() == null ? null : next.lastError().getBytes(StandardCharsets.UTF_8);
+                List<String> ids = new ArrayList<>();
+                for (TaskTemplate template : followUps) {
+                    TaskRecord child = TaskRecord.followUp(TaskQueue.newId(now), template, next, input, now);
+                    ids.add(child.id());
+                    ops.addAll(submitOps(child, Json.write(child)));
+                }
+                done = next.withChildren(ids);
+            }
+            ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                    .forPath(paths.doneRecord(done.state().name(), done.id()), Json.write(done)));
+            return ops;
         }
         List<CuratorOp> ops = new ArrayList<>(2);
         ops.add(client.transactionOp().setData().withVersion(current.version()).forPath(taskPath, Json.write(next)));
@@ -175,7 +192,8 @@ final class TaskStore {
         TaskRecord dead = new TaskRecord(taskId, "unknown", null, 0, 1, 0, 0, null, null,
                 stat == null ? now : stat.getCtime(), TaskState.DEAD, 1, null, 0,
                 "corrupt task record: " + problem.getMessage(), null,
-                List.of(new TaskEvent(now, TaskState.DEAD, 1, null, "corrupt task record")));
+                List.of(new TaskEvent(now, TaskState.DEAD, 1, null, "corrupt task record")), null, null, null, null,
+                null);
         List<CuratorOp> ops = new ArrayList<>(alsoDelete);
         if (stat != null) {
             ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(paths.task(taskId)));

@@ -55,6 +55,7 @@ public final class Worker implements Closeable {
     private final AgentRegistry registry;
     private final TaskMetrics metrics;
     private final String dir;
+    private final int maxResultBytes;
     private final Map<String, Registration> handlers = new ConcurrentHashMap<>();
     private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
@@ -69,6 +70,7 @@ public final class Worker implements Closeable {
     public Worker(ClusterContext ctx, TaskQueue queue, AgentRegistry registry, TaskMetrics metrics) {
         this.ctx = ctx;
         this.store = queue.store();
+        this.maxResultBytes = queue.maxPayloadBytes();
         this.registry = registry;
         this.metrics = metrics;
         this.dir = ctx.paths().assignedDir(ctx.agentId());
@@ -270,6 +272,11 @@ public final class Worker implements Closeable {
         TaskRecord next;
         try {
             byte[] result = handler.handle(rt);
+            if (result != null && result.length > maxResultBytes) {
+                // Stored in the done record and handed to follow-ups: the same limit as a payload applies.
+                throw new NonRetryableTaskException("result of " + result.length + " bytes is over the limit of "
+                        + maxResultBytes + " bytes; store large results elsewhere and return a reference");
+            }
             next = rt.record.value().succeeded(result, System.currentTimeMillis());
         } catch (NonRetryableTaskException e) {
             next = rt.record.value().ended(TaskState.FAILED, describe(e), System.currentTimeMillis());
