@@ -17,6 +17,7 @@ import io.ha.core.schedule.Schedules;
 import io.ha.core.task.AssignmentStrategies;
 import io.ha.core.task.AssignmentStrategy;
 import io.ha.core.task.Dispatcher;
+import io.ha.core.task.DonePruner;
 import io.ha.core.task.TaskLayout;
 import io.ha.core.task.TaskMetrics;
 import io.ha.core.task.TaskQueue;
@@ -118,6 +119,8 @@ public final class HaCluster implements Closeable {
                 election.addService("task-dispatcher", new Dispatcher(taskQueue, membership,
                         config.assignmentStrategy, config.sessionTimeout, taskMetrics));
                 election.addService("scheduler", new Scheduler(ctx, schedules, taskQueue));
+                election.addService("done-pruner", new DonePruner(taskQueue, config.doneRetention,
+                        config.maxDoneRecords, Duration.ofMinutes(1), config.sessionTimeout));
                 config.leaderServices.forEach(election::addService);
                 election.start();
             }
@@ -393,6 +396,8 @@ public final class HaCluster implements Closeable {
         private int maxTaskPayloadBytes = TaskQueue.DEFAULT_MAX_PAYLOAD;
         private AssignmentStrategy assignmentStrategy = AssignmentStrategies.capacityWeighted();
         private final java.util.Map<String, LeaderService> leaderServices = new java.util.LinkedHashMap<>();
+        private Duration doneRetention = Duration.ofDays(7);
+        private int maxDoneRecords = 1_000_000;
 
         private Builder() {
         }
@@ -512,6 +517,20 @@ public final class HaCluster implements Closeable {
             Preconditions.checkArgument(name != null && !name.isBlank(), "leader service name must not be blank");
             Preconditions.checkArgument(leaderServices.putIfAbsent(name, Preconditions.checkNotNull(service,
                     "leader service must not be null")) == null, "leader service '%s' is already registered", name);
+            return this;
+        }
+
+        /**
+         * How long terminal task records are kept (default 7 days) and how many at most per terminal state
+         * (default 1,000,000); the leader prunes the rest every minute.
+         */
+        public Builder doneRetention(Duration retention, int maxRecordsPerState) {
+            Preconditions.checkArgument(retention != null && !retention.isNegative() && !retention.isZero(),
+                    "done retention must be positive, got %s", retention);
+            this.doneRetention = retention;
+            Preconditions.checkArgument(maxRecordsPerState >= 256 && maxRecordsPerState <= 100_000_000,
+                    "max done records per state must be in 256-100000000, got %s", maxRecordsPerState);
+            this.maxDoneRecords = maxRecordsPerState;
             return this;
         }
 
