@@ -178,7 +178,12 @@ public final class TaskQueue {
                 metrics.recordSubmitted(stored);
                 return existing;
             } catch (KeeperException.NodeExistsException e) {
-                // An idempotency key is taken (ids are random, so it is not a task or pointer): find which.
+                // Either this very transaction was applied but its reply lost (Curator retried it after a connection
+                // loss: the whole chunk exists, as multi() is atomic), or an idempotency key is taken.
+                if (alreadyStored(chunk, existing)) {
+                    metrics.recordSubmitted(stored);
+                    return existing;
+                }
                 boolean found = false;
                 for (TaskRecord record : chunk) {
                     String key = record.idempotencyKey();
@@ -195,6 +200,17 @@ public final class TaskQueue {
                 }
             }
         }
+    }
+
+    /** True when the chunk's first task that was to be stored exists (active or already ended). */
+    private boolean alreadyStored(List<TaskRecord> chunk, Map<String, String> existing) throws Exception {
+        for (TaskRecord record : chunk) {
+            if (record.idempotencyKey() == null || !existing.containsKey(record.idempotencyKey())) {
+                return store.client().checkExists().forPath(ctx.paths().task(record.id())) != null
+                        || store.readDone(record.id()) != null;
+            }
+        }
+        return false;
     }
 
     private static void checkId(String taskId) {
