@@ -141,7 +141,7 @@ public final class HaCluster implements Closeable {
     /** The session timeout the servers granted (they clamp the requested one to 2-20 ticks). */
     private long negotiatedSessionTimeout() throws Exception {
         int granted = client.getZookeeperClient().getZooKeeper().getSessionTimeout();
-        if (granted != config.sessionTimeout.toMillis()) {
+        if (granted != config.sessionTimeout.toMillis() && config.role == ClusterRole.MEMBER) {
             LOG.warn("ZooKeeper granted a session timeout of {} ms instead of the {} ms asked for (servers allow "
                     + "2 to 20 ticks)", granted, config.sessionTimeout.toMillis());
         }
@@ -195,7 +195,12 @@ public final class HaCluster implements Closeable {
     }
 
     private void createIfMissing(String path, byte[] data) throws Exception {
+        // A create that fails with NodeExists still goes through the quorum and the disk: check first, so that the
+        // usual start (cluster laid out long ago) writes nothing.
         try {
+            if (client.checkExists().forPath(path) != null) {
+                return;
+            }
             if (data == null) {
                 client.create().creatingParentsIfNeeded().forPath(path);
             } else {
