@@ -1,5 +1,6 @@
 package io.ha.core.internal;
 
+import io.ha.core.cluster.HaException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -56,8 +57,13 @@ public final class AsyncReads {
                 done.countDown();
             });
         }
-        if (!done.await(timeoutMs, TimeUnit.MILLISECONDS)) {
-            throw new KeeperException.OperationTimeoutException();
+        // Large scans (hundreds of buckets of thousands of names) take time on a loaded server: allow a second per
+        // hundred paths on top of the caller's timeout.
+        long allowed = timeoutMs + paths.size() * 10L;
+        if (!done.await(allowed, TimeUnit.MILLISECONDS)) {
+            throw new HaException(paths.size() - done.getCount() + " of " + paths.size() + " pipelined ZooKeeper "
+                    + "reads (first " + (paths.isEmpty() ? "-" : paths.get(0)) + ") answered within " + allowed
+                    + " ms; the connection or the server is overloaded");
         }
         List<Result> out = new ArrayList<>(paths.size());
         for (int i = 0; i < paths.size(); i++) {

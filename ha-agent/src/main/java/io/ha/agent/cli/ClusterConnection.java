@@ -1,0 +1,229 @@
+package io.ha.agent.cli;
+
+import io.ha.core.cluster.ClusterRole;
+import io.ha.core.cluster.Credentials;
+import io.ha.core.cluster.HaCluster;
+import io.ha.core.internal.ZPaths;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+
+/**
+ * ha-ctl's connection to one cluster: resolves the global options against the environment, checks that the cluster
+ * exists, and starts an {@link ClusterRole#OBSERVER} {@link HaCluster} (no agent node, no election).
+ *
+ * <p>The existence check runs on a short-lived plain ZooKeeper session before the HaCluster starts, because starting
+ * one lays out a cluster's nodes when they are missing: without the check, a mistyped {@code --cluster} would
+ * silently create an empty cluster and report "no agents, no tasks" instead of an error.
+ */
+final class ClusterConnection implements Closeable {
+    static final String ENV_CONNECT = "HA_ZK_CONNECT";
+    static final String ENV_CLUSTER = "HA_CLUSTER_NAME";
+    static final String ENV_AUTH = "HA_ZK_AUTH";
+    static final String ENV_AUTH_FILE = "HA_ZK_AUTH_FILE";
+
+    private final HaCluster cluster;
+
+    private ClusterConnection(HaCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    /**
+     * @throws CtlException USAGE for missing or invalid settings, FAILED when ZooKeeper is unreachable, the
+     *                      credentials are refused or the cluster does not exist
+     */
+    static ClusterConnection open(GlobalOptions options, Map<String, String> env, PrintWriter err) throws Exception {
+        String connect = firstNonBlank(options.zk, env.get(ENV_CONNECT));
+        if (connect == null) {
+            throw CtlException.usage("no ZooKeeper connect string: give --zk HOST:PORT[,HOST:PORT...] or set "
+                    + ENV_CONNECT);
+        }
+        connect = connect.trim();
+        String clusterName = firstNonBlank(options.cluster, env.get(ENV_CLUSTER));
+        clusterName = clusterName == null ? "default" : clusterName;
+        Credentials credentials = credentials(options, env, err);
+        Duration connectTimeout = options.connectTimeout();
+        HaCluster cluster;
+        try {
+            cluster = HaCluster.builder()
+                    .role(ClusterRole.OBSERVER)
+                    .connectString(connect)
+                    .clusterName(clusterName)
+                    .agentId(toolId())
+                    .connectionTimeout(connectTimeout)
+                    // A tool's session only bounds how long its reads retry through a connection loss: as long as
+                    // it waits for a first connection is the natural choice.
+                    .sessionTimeout(connectTimeout)
+                    .credentials(credentials)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw CtlException.usage(e.getMessage());
+        }
+        checkClusterExists(connect, cluster.paths(), clusterName, credentials, connectTimeout);
+        cluster.start();
+        return new ClusterConnection(cluster);
+    }
+
+    HaCluster cluster() {
+        return cluster;
+    }
+
+    String describe() {
+        return "cluster '" + cluster.clusterName() + "' at " + cluster.connectString();
+    }
+
+    @Override
+    public void close() {
+        cluster.close();
+    }
+
+    private static String firstNonBlank(String a, String b) {
+        if (a != null && !a.isBlank()) {
+            return a;
+        }
+        return b != null && !b.isBlank() ? b : null;
+    }
+
+    /** The observer's id: shows up as the sender of agent commands ({@code by} of a drain). */
+    private static String toolId() {
+        long pid = ProcessHandle.current().pid();
+        try {
+            String host = InetAddress.getLocalHost().getHostName();
+            if (host.matches("[A-Za-z0-9._-]{1,100}")) {
+                return "ha-ctl@" + host + "-" + pid;
+            }
+        } catch (IOException e) {
+            // No usable host name: the pid alone still tells operators which process sent a command.
+        }
+        return "ha-ctl-" + pid;
+    }
+
+    /** From --auth-file, else HA_ZK_AUTH or HA_ZK_AUTH_FILE; errors never repeat the secret. */
+    private static Credentials credentials(GlobalOptions options, Map<String, String> env, PrintWriter err) {
+        if (options.authFile != null) {
+            return fromFile(options.authFile, "--auth-file", err);
+        }
+        String inline = env.get(ENV_AUTH);
+        String file = env.get(ENV_AUTH_FILE);
+        boolean hasInline = inline != null && !inline.isEmpty();
+        boolean hasFile = file != null && !file.isEmpty();
+        if (hasInline && hasFile) {
+            throw CtlException.usage("set only one of " + ENV_AUTH + " and " + ENV_AUTH_FILE);
+        }
+        if (hasFile) {
+            return fromFile(Path.of(file), ENV_AUTH_FILE, err);
+        }
+        if (hasInline) {
+            return parse(inline.strip(), ENV_AUTH);
+        }
+        return null;
+    }
+
+    private static Credentials fromFile(Path file, String origin, PrintWriter err) {
+        String content;
+        try {
+            content = Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw CtlException.usage(origin + ": cannot read credentials file " + file + " ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+        if (content.isEmpty()) {
+            throw CtlException.usage(origin + ": credentials file " + file + " is empty");
+        }
+        warnIfOthersCanRead(file, err);
+        return parse(content, origin + " " + file);
+    }
+
+    private static Credentials parse(String secret, String origin) {
+        try {
+            return Credentials.parse(secret);
+        } catch (IllegalArgumentException e) {
+            // Credentials.parse never echoes its input; neither does this message.
+            throw CtlException.usage(origin + ": " + e.getMessage());
+        }
+    }
+
+    private static void warnIfOthersCanRead(Path file, PrintWriter err) {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+                err.println("ha-ctl: warning: credentials file " + file + " is readable by other users; "
+                        + "chmod 600 it");
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not a POSIX file system: nothing to check.
+        }
+    }
+
+    private static void checkClusterExists(String connect, ZPaths paths, String clusterName, Credentials credentials,
+                                           Duration connectTimeout) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper(connect, (int) connectTimeout.toMillis(), event -> {
+            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        });
+        try {
+            if (!connected.await(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw CtlException.failed("cannot connect to ZooKeeper at " + connect + " within "
+                        + Durations.format(connectTimeout) + " (--connect-timeout): is the server running, and are "
+                        + "its host names resolvable and reachable from here?");
+            }
+            if (credentials != null) {
+                zk.addAuthInfo("digest", (credentials.user() + ":" + credentials.password())
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            if (zk.exists(paths.clusterRoot(), false) == null) {
+                throw CtlException.failed("no cluster '" + clusterName + "' at ZooKeeper " + connect + " ("
+                        + paths.clusterRoot() + " does not exist; " + knownClusters(zk, paths) + ")");
+            }
+        } finally {
+            closeInBackground(zk);
+        }
+    }
+
+    /**
+     * Closing a session is a write on the servers (a transaction, synced to disk): waiting for it would add a
+     * round trip and a disk sync to every command. The close goes on while the real connection is made; should the
+     * process end first, the server expires the session after its timeout, and it holds nothing.
+     */
+    private static void closeInBackground(ZooKeeper zk) {
+        Thread closer = new Thread(() -> {
+            try {
+                zk.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ha-ctl-precheck-close");
+        closer.setDaemon(true);
+        closer.start();
+    }
+
+    private static String knownClusters(ZooKeeper zk, ZPaths paths) throws InterruptedException {
+        String clusterRoot = paths.clusterRoot();
+        try {
+            String parent = clusterRoot.substring(0, clusterRoot.lastIndexOf('/'));
+            List<String> names = zk.getChildren(parent, false).stream().sorted().toList();
+            return names.isEmpty() ? "no cluster has been started there"
+                    : "clusters there: " + String.join(", ", names);
+        } catch (KeeperException.NoNodeException e) {
+            return "no cluster has been started there";
+        } catch (KeeperException e) {
+            return "the list of clusters is not readable: " + e.code();
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.ha.agent.cli;
+
+import io.ha.core.cluster.HaException;
+import io.ha.core.cluster.ZooKeeperUnavailableException;
+import io.ha.core.task.NoSuchTaskException;
+import io.ha.core.task.TaskRejectedException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.zookeeper.KeeperException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ha-ctl}: inspect and steer an HA cluster from a shell, through ZooKeeper alone.
+ *
+ * <p>Exit codes: 0 success, 1 the operation failed (also: a waited-for task did not succeed), 2 usage or
+ * configuration error. Every failure is one line on stderr naming the problem; stdout carries only command output,
+ * human tables by default or JSON with {@code --json}. {@link #execute} runs a command line in-process with given
+ * streams and environment (for tests and embedding); {@link #main} adds ha-ctl's logging setup and exits.
+ */
+@Command(name = "ha-ctl", mixinStandardHelpOptions = true, versionProvider = CtlMain.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Inspect and steer an HA cluster through ZooKeeper.",
+        subcommands = {StatusCommand.class, AgentsCommand.class, LeaderCommand.class, SubmitCommand.class,
+                TaskCommand.class, TasksCommand.class, CancelCommand.class, DrainCommand.class, WaitCommand.class,
+                WatchCommand.class, CommandLine.HelpCommand.class},
+        footerHeading = "%n",
+        footer = {"Durations: 500ms, 30s, 5m, 1h, 1h30m.",
+                "Exit codes: 0 success, 1 operation failed, 2 usage or configuration error.",
+                "Environment: HA_ZK_CONNECT, HA_CLUSTER_NAME, HA_ZK_AUTH (user:password), HA_ZK_AUTH_FILE."})
+public final class CtlMain implements Callable<Integer> {
+    @Mixin
+    private GlobalOptions options;
+
+    @Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    private final Map<String, String> env;
+    private final InputStream stdin;
+
+    private CtlMain(Map<String, String> env, InputStream stdin) {
+        this.env = Map.copyOf(env);
+        this.stdin = stdin;
+    }
+
+    public static void main(String[] args) {
+        Logging.configureQuiet();
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        int code = execute(args, out, err, System.in, System.getenv());
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /**
+     * Runs one ha-ctl command line.
+     *
+     * @param env the environment to read {@code HA_*} settings from
+     * @return the exit code
+     */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err, InputStream stdin,
+                              Map<String, String> env) {
+        CommandLine cl = new CommandLine(new CtlMain(env, stdin))
+                .setOut(out)
+                .setErr(err)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .registerConverter(Duration.class, new Durations.Converter())
+                .setParameterExceptionHandler(CtlMain::usageError)
+                .setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, commandLine));
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** {@code ha-ctl} without a command: the usage, as an error. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return CtlException.USAGE;
+    }
+
+    GlobalOptions options() {
+        return options;
+    }
+
+    Map<String, String> env() {
+        return env;
+    }
+
+    InputStream stdin() {
+        return stdin;
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("ha-ctl: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
+        return CtlException.USAGE;
+    }
+
+    /** Maps a failure to one line on stderr and an exit code; a stack trace only with --verbose. */
+    private static int failure(Exception e, CommandLine cl) {
+        PrintWriter err = cl.getErr();
+        Throwable t = unwrap(e);
+        int code = CtlException.FAILED;
+        String message;
+        if (t instanceof CtlException c) {
+            code = c.exitCode();
+            message = c.getMessage();
+        } else if (t instanceof ZooKeeperUnavailableException || t instanceof NoSuchTaskException
+                || t instanceof TaskRejectedException || t instanceof TimeoutException || t instanceof HaException) {
+            message = t.getMessage();
+        } else if (t instanceof KeeperException.NoAuthException k) {
+            message = "not authorized to access " + k.getPath() + " (NoAuth): give the cluster's credentials with "
+                    + ClusterConnection.ENV_AUTH + " or --auth-file";
+        } else if (t instanceof KeeperException.ConnectionLossException
+                || t instanceof KeeperException.SessionExpiredException
+                || t instanceof KeeperException.OperationTimeoutException) {
+            message = "lost the connection to ZooKeeper (" + ((KeeperException) t).code() + "); try again";
+        } else if (t instanceof KeeperException k) {
+            message = "ZooKeeper refused the operation: " + k.getMessage();
+        } else if (t instanceof IllegalArgumentException) {
+            // The library validates what users give it (names, ids, limits): a bad value is a usage error.
+            message = t.getMessage();
+            code = CtlException.USAGE;
+        } else if (t instanceof InterruptedException) {
+            message = "interrupted";
+            code = 130;
+        } else if (t instanceof UncheckedIOException u) {
+            message = u.getMessage() + ": " + u.getCause().getMessage();
+        } else {
+            message = "internal error: " + t + (verbose(cl) ? "" : " (run with --verbose for details)");
+        }
+        err.println("ha-ctl: " + message);
+        if (verbose(cl) && !(t instanceof CtlException)) {
+            t.printStackTrace(err);
+        }
+        return code;
+    }
+
+    private static boolean verbose(CommandLine cl) {
+        CommandLine top = cl;
+        while (top.getParent() != null) {
+            top = top.getParent();
+        }
+        return top.getCommand() instanceof CtlMain main && main.options.verbose;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable cur = t;
+        while ((cur instanceof ExecutionException || cur instanceof java.lang.reflect.InvocationTargetException
+                || cur instanceof java.util.concurrent.CompletionException) && cur.getCause() != null) {
+            cur = cur.getCause();
+        }
+        return cur;
+    }
+
+    /** {@code ha-ctl --version}: the build's version (from the jar manifest), "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = CtlMain.class.getPackage().getImplementationVersion();
+            return new String[] {"ha-ctl " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.ha.agent.cli;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/** Text helpers for ha-ctl's output: printable-bytes detection, single-line cells, times in both output forms. */
+final class Text {
+    /** ISO-8601 UTC with milliseconds always present, so --json timestamps have one fixed shape. */
+    private static final DateTimeFormatter JSON_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter HUMAN_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private Text() {
+    }
+
+    /**
+     * The bytes as text when they are valid UTF-8 without control characters other than tab and line breaks;
+     * empty when they are binary (or would drive the terminal, as escape sequences do).
+     */
+    static Optional<String> printable(byte[] bytes) {
+        if (bytes == null) {
+            return Optional.empty();
+        }
+        CharBuffer chars;
+        try {
+            chars = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+        String text = chars.toString();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t') || c == '\u2028' || c == '\u2029') {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(text);
+    }
+
+    /** One line: line breaks shown as {@code \n}, other control characters as {@code ?}. */
+    static String oneLine(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n') {
+                sb.append("\\n");
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\t') {
+                sb.append(' ');
+            } else if (Character.isISOControl(c)) {
+                sb.append('?');
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Printable multi-line text: control characters other than line breaks and tabs shown as {@code ?}. */
+    static String clean(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            sb.append(Character.isISOControl(c) && c != '\n' && c != '\t' ? '?' : c);
+        }
+        return sb.toString();
+    }
+
+    static String jsonTime(long epochMillis) {
+        return epochMillis <= 0 ? null : JSON_TIME.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    /** Local time, as operators read logs. */
+    static String humanTime(long epochMillis) {
+        return epochMillis <= 0 ? "-" : HUMAN_TIME.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    /** Local time and how long ago (or from now): {@code 2025-06-01 12:00:00 (5s ago)}. */
+    static String humanTimeAndAge(long epochMillis, long now) {
+        if (epochMillis <= 0) {
+            return "-";
+        }
+        long delta = now - epochMillis;
+        String rel = delta >= 0 ? Durations.format(Duration.ofMillis(delta)) + " ago"
+                : "in " + Durations.format(Duration.ofMillis(-delta));
+        return humanTime(epochMillis) + " (" + rel + ")";
+    }
+
+    /** Time since {@code epochMillis}, kubectl's AGE column. */
+    static String age(long epochMillis, long now) {
+        return epochMillis <= 0 ? "-" : Durations.format(Duration.ofMillis(Math.max(0, now - epochMillis)));
+    }
+
+    /** Comma-separated in sorted order (sets from ZooKeeper records have no stable order of their own). */
+    static String list(Collection<String> items) {
+        return items == null || items.isEmpty() ? "-" : String.join(",", sorted(items));
+    }
+
+    static List<String> sorted(Collection<String> items) {
+        return items == null ? List.of() : items.stream().sorted().toList();
+    }
+
+    static String orDash(Object o) {
+        return o == null || o.toString().isEmpty() ? "-" : o.toString();
+    }
+}

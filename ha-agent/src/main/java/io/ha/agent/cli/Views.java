@@ -1,0 +1,153 @@
+package io.ha.agent.cli;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.ha.core.membership.AgentInfo;
+import io.ha.core.task.TaskEvent;
+import io.ha.core.task.TaskRecord;
+import io.ha.core.task.TaskState;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What ha-ctl prints with {@code --json}: its own records, decoupled from the stored formats so that the output keeps
+ * its shape when ha-core's records change. Every field is always present (null when unknown), times are ISO-8601 UTC
+ * strings with milliseconds, byte contents are {@link Blob}s.
+ */
+final class Views {
+    private Views() {
+    }
+
+    /**
+     * One live agent. {@code state} is {@code accepting}, {@code draining} (handlers, not accepting) or {@code idle}
+     * (no handlers registered).
+     */
+    @JsonPropertyOrder({"id", "leader", "host", "pid", "state", "accepting", "capacity", "types", "labels", "version",
+            "http", "startedAt"})
+    record Agent(String id, boolean leader, String host, long pid, String state, boolean accepting, int capacity,
+                 List<String> types, List<String> labels, String version, String http, String startedAt) {
+        static Agent of(AgentInfo a, String leaderId) {
+            return new Agent(a.id(), a.id().equals(leaderId), a.host(), a.pid(), stateOf(a), a.accepting(),
+                    a.capacity(), Text.sorted(a.types()), Text.sorted(a.labels()), a.version(), a.http(),
+                    Text.jsonTime(a.startedAt()));
+        }
+
+        static String stateOf(AgentInfo a) {
+            if (a.accepting()) {
+                return "accepting";
+            }
+            return a.types().isEmpty() ? "idle" : "draining";
+        }
+    }
+
+    @JsonPropertyOrder({"leader", "epoch", "host", "pid"})
+    record Leader(String leader, long epoch, String host, Long pid) {
+    }
+
+    @JsonPropertyOrder({"cluster", "path", "zookeeper", "leader", "epoch", "agentsLive", "agentsAccepting", "tasks",
+            "agents"})
+    record Status(String cluster, String path, String zookeeper, String leader, long epoch, int agentsLive,
+                  int agentsAccepting, Map<String, Long> tasks, List<Agent> agents) {
+    }
+
+    /** Bytes: {@code text} when printable UTF-8, else {@code base64}; {@code bytes} is the size either way. */
+    @JsonPropertyOrder({"bytes", "text", "base64"})
+    record Blob(int bytes, String text, String base64) {
+        static Blob of(byte[] data) {
+            if (data == null) {
+                return null;
+            }
+            return Text.printable(data).map(t -> new Blob(data.length, t, null))
+                    .orElseGet(() -> new Blob(data.length, null, Base64.getEncoder().encodeToString(data)));
+        }
+    }
+
+    @JsonPropertyOrder({"at", "state", "attempt", "agent", "detail"})
+    record Event(String at, TaskState state, int attempt, String agent, String detail) {
+        static Event of(TaskEvent e) {
+            return new Event(Text.jsonTime(e.at()), e.state(), e.attempt(), e.agent(), e.detail());
+        }
+    }
+
+    /** A task in a listing. */
+    @JsonPropertyOrder({"id", "type", "state", "attempt", "maxAttempts", "priority", "agent", "createdAt",
+            "lastError", "payloadBytes"})
+    record TaskRow(String id, String type, TaskState state, int attempt, int maxAttempts, int priority, String agent,
+                   String createdAt, String lastError, int payloadBytes) {
+        static TaskRow of(TaskRecord r) {
+            return new TaskRow(r.id(), r.type(), r.state(), r.attempt(), r.maxAttempts(), r.priority(), r.agent(),
+                    Text.jsonTime(r.createdAt()), r.lastError(), r.payload().length);
+        }
+    }
+
+    /** One task in full. {@code startedAt} is the start of the latest attempt, {@code endedAt} set once terminal. */
+    @JsonPropertyOrder({"id", "type", "state", "attempt", "maxAttempts", "priority", "agent", "epoch",
+            "idempotencyKey", "labels", "createdAt", "notBefore", "startedAt", "endedAt", "retryBackoffMs",
+            "lastError", "payload", "result", "history"})
+    record Task(String id, String type, TaskState state, int attempt, int maxAttempts, int priority, String agent,
+                long epoch, String idempotencyKey, List<String> labels, String createdAt, String notBefore,
+                String startedAt, String endedAt, long retryBackoffMs, String lastError, Blob payload, Blob result,
+                List<Event> history) {
+        static Task of(TaskRecord r) {
+            return new Task(r.id(), r.type(), r.state(), r.attempt(), r.maxAttempts(), r.priority(), r.agent(),
+                    r.epoch(), r.idempotencyKey(), Text.sorted(r.labels()), Text.jsonTime(r.createdAt()),
+                    Text.jsonTime(r.notBefore()), Text.jsonTime(startMillis(r)), Text.jsonTime(endMillis(r)),
+                    r.retryBackoffMs(), r.lastError(), Blob.of(r.payload()), Blob.of(r.result()),
+                    r.history().stream().map(Event::of).toList());
+        }
+    }
+
+    /** When the latest attempt started running, or 0. */
+    static long startMillis(TaskRecord r) {
+        for (int i = r.history().size() - 1; i >= 0; i--) {
+            TaskEvent e = r.history().get(i);
+            if (e.state() == TaskState.RUNNING && e.attempt() == r.attempt()) {
+                return e.at();
+            }
+        }
+        return 0;
+    }
+
+    /** When the task reached its terminal state, or 0. */
+    static long endMillis(TaskRecord r) {
+        if (!r.state().isTerminal()) {
+            return 0;
+        }
+        for (int i = r.history().size() - 1; i >= 0; i--) {
+            if (r.history().get(i).state() == r.state()) {
+                return r.history().get(i).at();
+            }
+        }
+        return 0;
+    }
+
+    /** Outcome of {@code cancel}. */
+    @JsonPropertyOrder({"id", "cancelled", "state"})
+    record Cancel(String id, boolean cancelled, TaskState state) {
+    }
+
+    /** Outcome of {@code drain}. */
+    @JsonPropertyOrder({"agent", "handled", "accepting", "inFlight"})
+    record Drain(String agent, boolean handled, Boolean accepting, int inFlight) {
+    }
+
+    /** Outcome of {@code wait}. */
+    @JsonPropertyOrder({"id", "state", "ended", "succeeded", "attempt", "maxAttempts", "agent", "lastError", "result"})
+    record Wait(String id, TaskState state, boolean ended, boolean succeeded, int attempt, int maxAttempts,
+                String agent, String lastError, Blob result) {
+        static Wait of(TaskRecord r) {
+            return new Wait(r.id(), r.state(), r.state().isTerminal(), r.state() == TaskState.SUCCEEDED, r.attempt(),
+                    r.maxAttempts(), r.agent(), r.lastError(), Blob.of(r.result()));
+        }
+    }
+
+    /** Outcome of {@code submit}. */
+    @JsonPropertyOrder({"id", "type", "payloadBytes", "idempotencyKey"})
+    record Submitted(String id, String type, int payloadBytes, String idempotencyKey) {
+    }
+
+    /** One frame of {@code watch --json}. */
+    @JsonPropertyOrder({"time", "status", "running"})
+    record Frame(String time, Status status, List<TaskRow> running) {
+    }
+}

@@ -1,0 +1,301 @@
+package io.ha.agent.config;
+
+import io.ha.core.cluster.Credentials;
+import io.ha.core.internal.ConnectStrings;
+import io.ha.core.internal.Names;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The agent's validated configuration, checked with the same rules as {@code HaCluster.Builder} (but without
+ * touching classes that log: logging is configured from this configuration). Immutable; build it with
+ * {@link #builder()} (each setter checks its value and names the key in its {@link ConfigException}), or load it
+ * with {@link ConfigLoader}. Secrets ({@code zk.auth},
+ * {@code http.token}) never appear in {@link #toString()}.
+ *
+ * @param zkConnect         ZooKeeper connect string, or null for an embedded single server
+ * @param zkCredentials     digest credentials for creator-only ACLs, or null
+ * @param clusterName       the cluster to join
+ * @param agentId           this agent's id
+ * @param sessionTimeout    ZooKeeper session timeout
+ * @param connectionTimeout how long to wait for a connection at start
+ * @param capacity          task slots published for this agent (and the default exec concurrency)
+ * @param labels            placement labels
+ * @param httpHost          address the status endpoint binds to
+ * @param httpPort          port of the status endpoint, 0 for a free one
+ * @param httpToken         bearer token for mutating endpoints, or null (they are then disabled)
+ * @param drainTimeout      how long running tasks may finish when the agent drains
+ * @param execEnabled       whether the built-in {@code exec} handler runs tasks
+ * @param execConcurrency   how many exec tasks run at once
+ * @param execKillGrace     time between SIGTERM and SIGKILL when an exec process tree is killed
+ * @param pluginsDir        directory whose jars contribute task handlers
+ * @param logDir            directory of the rolling log files
+ */
+public record AgentConfig(String zkConnect, Credentials zkCredentials, String clusterName, String agentId,
+                          Duration sessionTimeout, Duration connectionTimeout, int capacity, Set<String> labels,
+                          String httpHost, int httpPort, Secret httpToken, Duration drainTimeout, boolean execEnabled,
+                          int execConcurrency, Duration execKillGrace, Path pluginsDir, Path logDir) {
+    public static final int MAX_SLOTS = 10_000;
+
+    public AgentConfig {
+        zkConnect = zkConnect == null || zkConnect.isBlank() ? null : checkConnect(zkConnect.trim());
+        checkName(ConfigKey.CLUSTER_NAME, clusterName);
+        checkName(ConfigKey.AGENT_ID, agentId);
+        checkDuration(ConfigKey.SESSION_TIMEOUT, sessionTimeout, false);
+        checkDuration(ConfigKey.CONNECTION_TIMEOUT, connectionTimeout, false);
+        if (connectionTimeout.compareTo(sessionTimeout) > 0) {
+            throw new ConfigException("config key 'connection.timeout' (" + Durations.format(connectionTimeout)
+                    + ") must not exceed 'session.timeout' (" + Durations.format(sessionTimeout) + ")");
+        }
+        checkSlots(ConfigKey.CAPACITY, capacity);
+        labels = Set.copyOf(new TreeSet<>(labels == null ? Set.of() : labels));
+        checkLabels(labels);
+        if (httpHost == null || httpHost.isBlank()) {
+            throw ConfigException.badValue(ConfigKey.HTTP_HOST, String.valueOf(httpHost),
+                    "give a host name or IP address to bind to, such as 127.0.0.1");
+        }
+        checkPort(httpPort);
+        checkDuration(ConfigKey.DRAIN_TIMEOUT, drainTimeout, true);
+        checkSlots(ConfigKey.EXEC_CONCURRENCY, execConcurrency);
+        checkDuration(ConfigKey.EXEC_KILL_GRACE, execKillGrace, true);
+        if (pluginsDir == null || logDir == null) {
+            throw new ConfigException("config keys 'plugins.dir' and 'log.dir' must be set");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** True when no connect string is set and the agent starts its own single ZooKeeper server. */
+    public boolean embeddedZooKeeper() {
+        return zkConnect == null;
+    }
+
+    /** The agent id used when none is configured: {@code <hostname>-<pid>}. */
+    public static String defaultAgentId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    @Override
+    public String toString() {
+        return "AgentConfig[zk.connect=" + (zkConnect == null ? "(embedded)" : zkConnect)
+                + ", zk.auth=" + (zkCredentials == null ? "(none)" : "user " + zkCredentials.user() + ", password ****")
+                + ", cluster.name=" + clusterName + ", agent.id=" + agentId
+                + ", session.timeout=" + Durations.format(sessionTimeout)
+                + ", connection.timeout=" + Durations.format(connectionTimeout) + ", capacity=" + capacity
+                + ", labels=" + String.join(",", labels) + ", http.host=" + httpHost + ", http.port=" + httpPort
+                + ", http.token=" + (httpToken == null ? "(none: mutating endpoints disabled)" : "****")
+                + ", drain.timeout=" + Durations.format(drainTimeout) + ", exec.enabled=" + execEnabled
+                + ", exec.concurrency=" + execConcurrency + ", exec.kill.grace=" + Durations.format(execKillGrace)
+                + ", plugins.dir=" + pluginsDir + ", log.dir=" + logDir + "]";
+    }
+
+    // ---- per-key checks, shared by the constructor and the builder ----
+
+    private static String checkConnect(String connect) {
+        try {
+            return ConnectStrings.validate(connect);
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.badValue(ConfigKey.ZK_CONNECT, connect, e.getMessage()
+                    + "; expected host:port[,host:port...][/chroot], or empty for an embedded server");
+        }
+    }
+
+    private static void checkName(ConfigKey key, String name) {
+        try {
+            Names.validate(key == ConfigKey.CLUSTER_NAME ? "cluster name" : "agent id", name);
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.badValue(key, String.valueOf(name), "expected a name of 1-200 characters without "
+                    + "'/' or control characters (" + e.getMessage() + ")");
+        }
+    }
+
+    private static void checkDuration(ConfigKey key, Duration d, boolean zeroAllowed) {
+        if (d == null || d.isNegative() || (!zeroAllowed && d.isZero()) || d.toMillis() > Integer.MAX_VALUE) {
+            throw ConfigException.badValue(key, d == null ? "null" : Durations.format(d), "expected a "
+                    + (zeroAllowed ? "" : "positive ") + "duration such as 500ms, 15s, 2m or 1h (at most 24 days)");
+        }
+    }
+
+    private static void checkSlots(ConfigKey key, int n) {
+        if (n < 1 || n > MAX_SLOTS) {
+            throw ConfigException.badValue(key, Integer.toString(n), "expected a whole number in 1-" + MAX_SLOTS);
+        }
+    }
+
+    private static void checkPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw ConfigException.badValue(ConfigKey.HTTP_PORT, Integer.toString(port),
+                    "expected a port number in 0-65535 (0 picks a free port)");
+        }
+    }
+
+    private static void checkLabels(Set<String> labels) {
+        for (String label : labels) {
+            if (label == null || label.isBlank() || label.length() > Names.MAX_LENGTH) {
+                throw ConfigException.badValue(ConfigKey.LABELS, String.join(",", labels),
+                        "expected a comma-separated list of labels of 1-" + Names.MAX_LENGTH + " characters");
+            }
+        }
+    }
+
+    /**
+     * Builds an {@link AgentConfig} from defaults. Every setter validates at once, naming the key; {@link #build()}
+     * checks the combination (for example that the connection timeout does not exceed the session timeout).
+     */
+    public static final class Builder {
+        private String zkConnect;
+        private Credentials zkCredentials;
+        private String clusterName = ConfigKey.CLUSTER_NAME.defaultValue();
+        private String agentId;
+        private Duration sessionTimeout = Durations.parse(ConfigKey.SESSION_TIMEOUT.defaultValue());
+        private Duration connectionTimeout = Durations.parse(ConfigKey.CONNECTION_TIMEOUT.defaultValue());
+        private Integer capacity;
+        private Set<String> labels = Set.of();
+        private String httpHost = ConfigKey.HTTP_HOST.defaultValue();
+        private int httpPort = Integer.parseInt(ConfigKey.HTTP_PORT.defaultValue());
+        private Secret httpToken;
+        private Duration drainTimeout = Durations.parse(ConfigKey.DRAIN_TIMEOUT.defaultValue());
+        private boolean execEnabled = Boolean.parseBoolean(ConfigKey.EXEC_ENABLED.defaultValue());
+        private Integer execConcurrency;
+        private Duration execKillGrace = Durations.parse(ConfigKey.EXEC_KILL_GRACE.defaultValue());
+        private Path pluginsDir = Path.of(ConfigKey.PLUGINS_DIR.defaultValue());
+        private Path logDir = Path.of(ConfigKey.LOG_DIR.defaultValue());
+
+        private Builder() {
+        }
+
+        /** Null or blank: an embedded single ZooKeeper server. */
+        public Builder zkConnect(String connect) {
+            this.zkConnect = connect == null || connect.isBlank() ? null : checkConnect(connect.trim());
+            return this;
+        }
+
+        public Builder zkCredentials(Credentials credentials) {
+            this.zkCredentials = credentials;
+            return this;
+        }
+
+        public Builder clusterName(String name) {
+            checkName(ConfigKey.CLUSTER_NAME, name);
+            this.clusterName = name;
+            return this;
+        }
+
+        /** Null: {@code <hostname>-<pid>}. */
+        public Builder agentId(String id) {
+            if (id != null) {
+                checkName(ConfigKey.AGENT_ID, id);
+            }
+            this.agentId = id;
+            return this;
+        }
+
+        public Builder sessionTimeout(Duration d) {
+            checkDuration(ConfigKey.SESSION_TIMEOUT, d, false);
+            this.sessionTimeout = d;
+            return this;
+        }
+
+        public Builder connectionTimeout(Duration d) {
+            checkDuration(ConfigKey.CONNECTION_TIMEOUT, d, false);
+            this.connectionTimeout = d;
+            return this;
+        }
+
+        /** Null: the number of processors. */
+        public Builder capacity(Integer n) {
+            if (n != null) {
+                checkSlots(ConfigKey.CAPACITY, n);
+            }
+            this.capacity = n;
+            return this;
+        }
+
+        public Builder labels(Set<String> set) {
+            checkLabels(set);
+            this.labels = set;
+            return this;
+        }
+
+        /** Parses a comma-separated list; blanks around and between items are dropped. */
+        public Builder labels(String commaList) {
+            Set<String> set = Arrays.stream(commaList.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                    .collect(Collectors.toCollection(LinkedHashSet::new));
+            return labels(set);
+        }
+
+        public Builder httpHost(String host) {
+            this.httpHost = host;
+            return this;
+        }
+
+        public Builder httpPort(int port) {
+            checkPort(port);
+            this.httpPort = port;
+            return this;
+        }
+
+        public Builder httpToken(Secret token) {
+            this.httpToken = token;
+            return this;
+        }
+
+        public Builder drainTimeout(Duration d) {
+            checkDuration(ConfigKey.DRAIN_TIMEOUT, d, true);
+            this.drainTimeout = d;
+            return this;
+        }
+
+        public Builder execEnabled(boolean enabled) {
+            this.execEnabled = enabled;
+            return this;
+        }
+
+        /** Null: the capacity. */
+        public Builder execConcurrency(Integer n) {
+            if (n != null) {
+                checkSlots(ConfigKey.EXEC_CONCURRENCY, n);
+            }
+            this.execConcurrency = n;
+            return this;
+        }
+
+        public Builder execKillGrace(Duration d) {
+            checkDuration(ConfigKey.EXEC_KILL_GRACE, d, true);
+            this.execKillGrace = d;
+            return this;
+        }
+
+        public Builder pluginsDir(Path dir) {
+            this.pluginsDir = dir;
+            return this;
+        }
+
+        public Builder logDir(Path dir) {
+            this.logDir = dir;
+            return this;
+        }
+
+        public AgentConfig build() {
+            int slots = capacity != null ? capacity : Math.min(MAX_SLOTS, Runtime.getRuntime().availableProcessors());
+            return new AgentConfig(zkConnect, zkCredentials, clusterName,
+                    agentId != null ? agentId : defaultAgentId(), sessionTimeout, connectionTimeout, slots, labels,
+                    httpHost, httpPort, httpToken, drainTimeout, execEnabled,
+                    execConcurrency != null ? execConcurrency : slots, execKillGrace, pluginsDir, logDir);
+        }
+    }
+}

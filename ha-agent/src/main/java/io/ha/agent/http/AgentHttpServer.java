@@ -1,0 +1,190 @@
+package io.ha.agent.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.ha.agent.config.Secret;
+import io.ha.agent.metrics.AgentMetrics;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's HTTP endpoint (JDK {@code com.sun.net.httpserver}): {@code GET /health}, {@code GET /ready},
+ * {@code GET /status} (JSON), {@code GET /metrics} (Prometheus text) and {@code POST /drain}.
+ *
+ * <p>Guarantees: binds to the configured address only (127.0.0.1 by default); {@code /drain} needs
+ * {@code Authorization: Bearer <token>} (401 without or with a wrong one, compared in constant time) and answers 404
+ * when no token is configured. Read-only endpoints need no token: bind to a private address when the status must not
+ * be public. Errors are answered with a short message, never a stack trace.
+ */
+public final class AgentHttpServer implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentHttpServer.class);
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final String endpoint;
+
+    private AgentHttpServer(HttpServer server, ExecutorService executor, String endpoint) {
+        this.server = server;
+        this.executor = executor;
+        this.endpoint = endpoint;
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @param token the bearer token of mutating endpoints, or null to disable them
+     * @throws IOException when the address cannot be bound (in use, not local), with the address in the message
+     */
+    public static AgentHttpServer start(String host, int port, Secret token, AgentEndpoints agent) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new IOException("http.host '" + host + "' does not resolve to an address");
+        }
+        HttpServer server;
+        try {
+            server = HttpServer.create(address, 64);
+        } catch (IOException e) {
+            throw new IOException("cannot serve HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        ExecutorService executor = Executors.newFixedThreadPool(4,
+                new ThreadFactoryBuilder().setNameFormat("ha-http-%d").setDaemon(true).build());
+        server.setExecutor(executor);
+        server.createContext("/health", ex -> get(ex, () -> text(ex, 200, "ok\n")));
+        server.createContext("/ready", ex -> get(ex, () -> {
+            boolean ready = agent.ready();
+            text(ex, ready ? 200 : 503, ready ? "ready\n" : "not ready: not connected or not registered\n");
+        }));
+        server.createContext("/status", ex -> get(ex, () -> {
+            Map<String, Object> status = agent.status();
+            if (status == null) {
+                json(ex, 503, Map.of("error", "the agent is not connected to its cluster yet"));
+            } else {
+                json(ex, 200, status);
+            }
+        }));
+        server.createContext("/metrics", ex -> get(ex, () -> send(ex, 200, AgentMetrics.CONTENT_TYPE,
+                agent.metrics().getBytes(StandardCharsets.UTF_8))));
+        server.createContext("/drain", ex -> handle(ex, () -> drain(ex, token, agent)));
+        server.createContext("/", ex -> handle(ex, () -> text(ex, 404,
+                "not found; try /health, /ready, /status, /metrics or POST /drain\n")));
+        server.start();
+        InetSocketAddress bound = server.getAddress();
+        String shownHost = bound.getAddress().isAnyLocalAddress() ? localHostName() : host;
+        return new AgentHttpServer(server, executor, shownHost + ":" + bound.getPort());
+    }
+
+    /** {@code host:port} as others can reach it (the host name when bound to every address). */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static void drain(HttpExchange ex, Secret token, AgentEndpoints agent) throws IOException {
+        if (!"POST".equals(ex.getRequestMethod())) {
+            ex.getResponseHeaders().set("Allow", "POST");
+            text(ex, 405, "use POST /drain\n");
+            return;
+        }
+        if (token == null) {
+            text(ex, 404, "drain over HTTP is disabled: no http.token (or http.token.file) is configured\n");
+            return;
+        }
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        String given = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+        if (!token.matches(given)) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            text(ex, 401, "unauthorized: send Authorization: Bearer <http.token>\n");
+            return;
+        }
+        boolean started = agent.drain("http " + ex.getRemoteAddress().getAddress().getHostAddress());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("draining", true);
+        body.put("started", started);
+        json(ex, 202, body);
+    }
+
+    @FunctionalInterface
+    private interface Action {
+        void run() throws IOException;
+    }
+
+    private static void get(HttpExchange ex, Action action) {
+        handle(ex, () -> {
+            if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
+                ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                text(ex, 405, "use GET\n");
+            } else {
+                action.run();
+            }
+        });
+    }
+
+    private static void handle(HttpExchange ex, Action action) {
+        try (ex) {
+            ex.getRequestBody().readAllBytes();
+            action.run();
+        } catch (IOException e) {
+            // The client went away mid-response: nothing to answer to.
+            LOG.debug("HTTP {} {} aborted: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
+        } catch (RuntimeException e) {
+            LOG.warn("HTTP {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
+            try {
+                text(ex, 500, "internal error: " + e.getClass().getSimpleName() + "\n");
+            } catch (IOException | RuntimeException ignored) {
+                // Headers were already sent; the client sees a truncated response.
+            }
+        }
+    }
+
+    private static void json(HttpExchange ex, int code, Object body) throws IOException {
+        send(ex, code, "application/json", JSON.writeValueAsBytes(body));
+    }
+
+    private static void text(HttpExchange ex, int code, String body) throws IOException {
+        send(ex, code, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int code, String contentType, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        boolean head = "HEAD".equals(ex.getRequestMethod());
+        ex.sendResponseHeaders(code, head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

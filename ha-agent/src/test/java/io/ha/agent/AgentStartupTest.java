@@ -1,0 +1,103 @@
+package io.ha.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real agent processes that must refuse to start (exit 2 for configuration, 1 for failure) or start alone. */
+@Timeout(60)
+class AgentStartupTest {
+    private static final Duration EXIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private static void assertConfigError(AgentProcess agent, String... mentioned) throws Exception {
+        assertThat(agent.awaitExit(EXIT)).as("exit code; stderr: %s", agent.stderr()).isEqualTo(2);
+        assertThat(agent.stderr()).contains(mentioned).doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(agent.stdout()).doesNotContain(AgentMain.READY_PREFIX);
+    }
+
+    @Test
+    void refusesUnknownKeyInConfigFileWithExitCode2() throws Exception {
+        Path conf = Files.writeString(dir.resolve("agent.properties"), "cluster.name=x\nsesion.timeout=5s\n");
+        try (AgentProcess agent = AgentProcess.start(dir, Map.of(), "--config", conf.toString())) {
+            assertConfigError(agent, "unknown config key 'sesion.timeout'", conf.toString());
+        }
+    }
+
+    @Test
+    void refusesBadDurationFromEnvironmentWithExitCode2() throws Exception {
+        try (AgentProcess agent = AgentProcess.start(dir, Map.of("HA_DRAIN_TIMEOUT", "soon"))) {
+            assertConfigError(agent, "'drain.timeout'", "HA_DRAIN_TIMEOUT", "'soon'", "500ms");
+        }
+    }
+
+    @Test
+    void refusesBadPortFlagWithExitCode2() throws Exception {
+        try (AgentProcess agent = AgentProcess.start(dir, Map.of(), "--http-port", "65536")) {
+            assertConfigError(agent, "'http.port'", "'65536'", "0-65535");
+        }
+    }
+
+    @Test
+    void refusesMissingConfigFileAndUnknownFlagWithExitCode2() throws Exception {
+        try (AgentProcess missing = AgentProcess.start(dir, Map.of(), "--config", "nope.properties");
+             AgentProcess flag = AgentProcess.start(dir, Map.of(), "--zk-connect", "x:1")) {
+            assertConfigError(missing, "nope.properties", "does not exist");
+            assertThat(flag.awaitExit(EXIT)).isEqualTo(2);
+            assertThat(flag.stderr()).contains("--zk-connect");
+        }
+    }
+
+    @Test
+    void printConfigMasksSecrets() throws Exception {
+        try (AgentProcess agent = AgentProcess.start(dir, Map.of("HA_ZK_AUTH", "ops:very-secret-pw",
+                "HA_HTTP_TOKEN", "token-0123456789abcdef"), "--print-config", "--id", "printer")) {
+            assertThat(agent.awaitExit(EXIT)).isZero();
+            assertThat(agent.stdout()).contains("agent.id=printer").contains("user ops")
+                    .doesNotContain("very-secret-pw").doesNotContain("token-0123456789abcdef");
+        }
+    }
+
+    @Test
+    void unreachableZooKeeperFailsWithExitCode1AfterTheConnectionTimeout() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (AgentProcess agent = AgentProcess.start(dir, Map.of("HA_CONNECTION_TIMEOUT", "1s"),
+                "--zk", "127.0.0.1:" + port, "--id", "lonely")) {
+            assertThat(agent.awaitExit(EXIT)).isEqualTo(1);
+            assertThat(agent.stderr()).contains("ha-agent: cannot start").contains("127.0.0.1:" + port);
+        }
+    }
+
+    @Test
+    void withoutConnectStringStartsEmbeddedZooKeeperLoudlyBeatsWhenSupervisedAndStopsWithExitCode0() throws Exception {
+        try (AgentProcess agent = AgentProcess.start(dir, Map.of("HA_LOG_DIR", dir.resolve("logs").toString(),
+                "HA_SUPERVISED", "1"), "--id", "solo")) {
+            agent.awaitReady(Duration.ofSeconds(40));
+            assertThat(agent.readyLine()).matches("HA-AGENT READY id=solo http=127\\.0\\.0\\.1:\\d+ "
+                    + "zk=127\\.0\\.0\\.1:\\d+");
+            assertThat(agent.stderr()).contains("EMBEDDED").contains("NOT for production");
+            assertThat(agent.get("/ready").statusCode()).isEqualTo(200);
+            // Under a supervisor (HA_SUPERVISED=1) the agent beats on stdout.
+            await().atMost(Duration.ofSeconds(10)).until(() -> agent.stdout().contains("@@HA-HEARTBEAT "));
+
+            agent.terminate();
+
+            assertThat(agent.awaitExit(EXIT)).isZero();
+            assertThat(Files.readString(dir.resolve("logs/ha-agent-solo.log"))).contains("agent solo stopped")
+                    .contains("REGISTERED");
+        }
+    }
+}

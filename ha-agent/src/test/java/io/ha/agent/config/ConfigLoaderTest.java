@@ -1,0 +1,199 @@
+package io.ha.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private Path file(String... lines) throws IOException {
+        Path f = dir.resolve("agent.properties");
+        Files.write(f, Arrays.asList(lines));
+        return f;
+    }
+
+    private AgentConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+        return new ConfigLoader(env, dir).load(file, file != null, flags);
+    }
+
+    @Test
+    void defaultsApplyWithoutFileEnvOrFlags() {
+        AgentConfig c = new ConfigLoader(Map.of(), dir).load(dir.resolve("missing.properties"), false, Map.of());
+        assertThat(c.zkConnect()).isNull();
+        assertThat(c.embeddedZooKeeper()).isTrue();
+        assertThat(c.clusterName()).isEqualTo("default");
+        assertThat(c.agentId()).endsWith("-" + ProcessHandle.current().pid());
+        assertThat(c.sessionTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.connectionTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.capacity()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(c.execConcurrency()).isEqualTo(c.capacity());
+        assertThat(c.httpHost()).isEqualTo("127.0.0.1");
+        assertThat(c.httpPort()).isZero();
+        assertThat(c.httpToken()).isNull();
+        assertThat(c.zkCredentials()).isNull();
+        assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.execEnabled()).isTrue();
+        assertThat(c.pluginsDir()).isEqualTo(dir.toAbsolutePath().resolve("plugins"));
+        assertThat(c.logDir()).isEqualTo(dir.toAbsolutePath().resolve("logs"));
+    }
+
+    @Test
+    void environmentOverridesFileAndFlagsOverrideEnvironment() throws IOException {
+        Path f = file("zk.connect=file:2181", "cluster.name=from-file", "agent.id=file-id", "session.timeout=20s",
+                "labels=a, b,,c", "http.port=1111");
+        Map<String, String> env = Map.of("HA_CLUSTER_NAME", "from-env", "HA_AGENT_ID", "env-id",
+                "HA_HTTP_PORT", "2222", "HA_SUPERVISED", "1", "PATH", "/bin");
+        Map<String, String> flags = Map.of("agent.id", "flag-id");
+
+        AgentConfig c = load(f, env, flags);
+
+        assertThat(c.zkConnect()).isEqualTo("file:2181");
+        assertThat(c.sessionTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(c.labels()).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(c.clusterName()).isEqualTo("from-env");
+        assertThat(c.httpPort()).isEqualTo(2222);
+        assertThat(c.agentId()).isEqualTo("flag-id");
+    }
+
+    @Test
+    void emptyValueMeansDefault() throws IOException {
+        AgentConfig c = load(file("session.timeout=", "exec.concurrency="), Map.of("HA_CAPACITY", "3"), Map.of());
+        assertThat(c.sessionTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.capacity()).isEqualTo(3);
+        assertThat(c.execConcurrency()).isEqualTo(3);
+    }
+
+    @Test
+    void unknownKeyInFileIsRefusedNamingKeyAndFile() throws IOException {
+        Path f = file("zk.conect=localhost:2181");
+        assertThatThrownBy(() -> load(f, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown config key 'zk.conect'")
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("zk.connect");
+    }
+
+    @Test
+    void unknownKeyOnCommandLineIsRefused() {
+        assertThatThrownBy(() -> load(null, Map.of(), Map.of("http.prot", "1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'http.prot'");
+    }
+
+    @Test
+    void badDurationNamesKeyValueOriginAndWhatIsAllowed() {
+        assertThatThrownBy(() -> load(null, Map.of("HA_SESSION_TIMEOUT", "15"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'session.timeout'")
+                .hasMessageContaining("HA_SESSION_TIMEOUT")
+                .hasMessageContaining("'15'")
+                .hasMessageContaining("500ms");
+    }
+
+    @Test
+    void badPortAndNumbersAreRefused() throws IOException {
+        assertThatThrownBy(() -> load(null, Map.of(), Map.of("http.port", "70000")))
+                .hasMessageContaining("'http.port' (from command line): value '70000'")
+                .hasMessageContaining("0-65535");
+        assertThatThrownBy(() -> load(null, Map.of(), Map.of("http.port", "eighty")))
+                .hasMessageContaining("'http.port'").hasMessageContaining("'eighty'");
+        assertThatThrownBy(() -> load(file("capacity=0"), Map.of(), Map.of()))
+                .hasMessageContaining("'capacity'").hasMessageContaining("1-10000");
+        assertThatThrownBy(() -> load(file("exec.enabled=yes"), Map.of(), Map.of()))
+                .hasMessageContaining("'exec.enabled'").hasMessageContaining("true or false");
+    }
+
+    @Test
+    void badConnectStringAndNamesAreRefused() {
+        assertThatThrownBy(() -> load(null, Map.of("HA_ZK_CONNECT", "zk1:99999"), Map.of()))
+                .hasMessageContaining("'zk.connect'").hasMessageContaining("zk1:99999");
+        assertThatThrownBy(() -> load(null, Map.of(), Map.of("agent.id", "a/b")))
+                .hasMessageContaining("'agent.id'").hasMessageContaining("'a/b'");
+    }
+
+    @Test
+    void connectionTimeoutMayNotExceedSessionTimeout() {
+        assertThatThrownBy(() -> load(null, Map.of("HA_SESSION_TIMEOUT", "5s", "HA_CONNECTION_TIMEOUT", "6s"),
+                Map.of())).hasMessageContaining("connection.timeout").hasMessageContaining("session.timeout");
+    }
+
+    @Test
+    void credentialsFromEnvironmentNeverShowInErrorsOrToString() {
+        AgentConfig c = load(null, Map.of("HA_ZK_AUTH", "admin:s3cr3t-pw"), Map.of());
+        assertThat(c.zkCredentials().user()).isEqualTo("admin");
+        assertThat(c.zkCredentials().password()).isEqualTo("s3cr3t-pw");
+        assertThat(c.toString()).doesNotContain("s3cr3t-pw").contains("admin");
+
+        assertThatThrownBy(() -> load(null, Map.of("HA_ZK_AUTH", "no-colon-s3cr3t"), Map.of()))
+                .hasMessageContaining("'zk.auth'").hasMessageContaining("user:password")
+                .message().doesNotContain("no-colon-s3cr3t");
+    }
+
+    @Test
+    void secretsFromFilesAndRefusedOnTheCommandLine() throws IOException {
+        Path auth = Files.writeString(dir.resolve("zk.auth"), "svc:file-pw\n");
+        Path token = Files.writeString(dir.resolve("token"), "  0123456789abcdef-token\n");
+        AgentConfig c = load(file("zk.auth.file=zk.auth", "http.token.file=" + token), Map.of(), Map.of());
+        assertThat(c.zkCredentials().password()).isEqualTo("file-pw");
+        assertThat(c.httpToken().value()).isEqualTo("0123456789abcdef-token");
+        assertThat(c.toString()).doesNotContain("file-pw").doesNotContain("0123456789abcdef-token");
+
+        assertThatThrownBy(() -> load(null, Map.of(), Map.of("http.token", "0123456789abcdef-token")))
+                .hasMessageContaining("'http.token'").hasMessageContaining("HA_HTTP_TOKEN")
+                .message().doesNotContain("0123456789abcdef-token");
+        assertThatThrownBy(() -> load(null, Map.of("HA_HTTP_TOKEN", "short"), Map.of()))
+                .hasMessageContaining("'http.token'").hasMessageContaining("16").message().doesNotContain("short'");
+        assertThatThrownBy(() -> load(null, Map.of("HA_ZK_AUTH", "a:b", "HA_ZK_AUTH_FILE", "x"), Map.of()))
+                .hasMessageContaining("only one of 'zk.auth'");
+        assertThatThrownBy(() -> load(null, Map.of("HA_HTTP_TOKEN_FILE", "missing"), Map.of()))
+                .hasMessageContaining("'http.token.file'").hasMessageContaining("cannot be read");
+    }
+
+    @Test
+    void envNamesFollowTheKeys() {
+        assertThat(ConfigKey.ZK_CONNECT.envName()).isEqualTo("HA_ZK_CONNECT");
+        assertThat(ConfigKey.HTTP_TOKEN_FILE.envName()).isEqualTo("HA_HTTP_TOKEN_FILE");
+        assertThat(ConfigKey.ZK_AUTH.envName()).isEqualTo("HA_ZK_AUTH");
+    }
+
+    @Test
+    void shippedPropertiesFileDocumentsEveryKeyWithItsDefault() throws IOException {
+        Path shipped = Path.of("..", "conf", "ha-agent.properties").toAbsolutePath();
+        String text = Files.readString(shipped);
+        Map<String, String> documented = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^#([a-z.]+)=(.*)$").matcher(text);
+        while (m.find()) {
+            documented.put(m.group(1), m.group(2));
+        }
+        for (ConfigKey key : ConfigKey.values()) {
+            assertThat(documented).as("conf/ha-agent.properties documents %s", key.key())
+                    .containsEntry(key.key(), key.defaultValue());
+        }
+        assertThat(documented.keySet()).allSatisfy(k -> assertThat(ConfigKey.byKey(k)).isPresent());
+        // The shipped file loads as is.
+        assertThat(new ConfigLoader(Map.of(), dir).load(shipped, true, Map.of()).labels()).isEqualTo(Set.of());
+    }
+
+    @Test
+    void durationsParseAndFormat() {
+        assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(Durations.parse(" 2m ")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
+        assertThatThrownBy(() -> Durations.parse("PT15S")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Durations.parse("-1s")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
