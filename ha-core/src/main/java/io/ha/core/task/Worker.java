@@ -60,6 +60,9 @@ public final class Worker implements Closeable {
     private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final ExecutorService pickup;
+    private final ExecutorService claimers;
+    /** Claims in flight at once per agent. */
+    private static final int CLAIMERS = 8;
     private final ConnectionGuard.Listener guardListener = this::onConnectionChange;
     private final CuratorWatcher dirWatcher = event -> {
         if (event.getType() != Watcher.Event.EventType.None) {
@@ -74,6 +77,8 @@ public final class Worker implements Closeable {
         this.registry = registry;
         this.metrics = metrics;
         this.dir = ctx.paths().assignedDir(ctx.agentId());
+        this.claimers = Executors.newFixedThreadPool(CLAIMERS, new ThreadFactoryBuilder()
+                .setNameFormat("ha-claim-" + Names.forThreadName(ctx.agentId()) + "-%d").setDaemon(true).build());
         this.pickup = Executors.newSingleThreadExecutor(
                 new ThreadFactoryBuilder().setNameFormat("ha-worker-" + Names.forThreadName(ctx.agentId())).setDaemon(true).build());
     }
@@ -188,20 +193,39 @@ public final class Worker implements Closeable {
 
     private void start(String taskId) {
         RunningTask rt = new RunningTask(store, ctx.agentId(), taskId);
-        running.put(taskId, rt);
+        if (running.putIfAbsent(taskId, rt) != null) {
+            return;
+        }
+        try {
+            // Claims (two round trips each) run side by side, so a batch of new assignments starts together
+            // instead of one claim after another.
+            claimers.execute(() -> claimAndRun(rt));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            running.remove(taskId, rt); // closing
+        }
+    }
+
+    private void claimAndRun(RunningTask rt) {
         try {
             if (!claim(rt)) {
-                running.remove(taskId);
+                running.remove(rt.taskId, rt);
                 return;
             }
         } catch (Exception e) {
-            running.remove(taskId);
-            LOG.warn("could not start task {}: {}", taskId, e.toString());
+            running.remove(rt.taskId, rt);
+            LOG.warn("could not start task {}: {}", rt.taskId, e.toString());
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
         Registration reg = handlers.get(rt.record.value().type());
         rt.started = true;
-        reg.executor().execute(() -> execute(rt, reg.handler()));
+        try {
+            reg.executor().execute(() -> execute(rt, reg.handler()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            running.remove(rt.taskId, rt); // closing: the leader reassigns it once this agent is gone
+        }
     }
 
     /** Reads the task and marks it RUNNING; false when it is not (or no longer) ours to run. */
@@ -380,6 +404,11 @@ public final class Worker implements Closeable {
         }
         // Assigned but never started here (the leader's last batch): hand those back too.
         pickup.submit(this::relist).get();
+        // Those claims run on the claim threads: wait (briefly) until each was handed back.
+        long settle = System.nanoTime() + ctx.sessionTimeout().toNanos();
+        while (running.values().stream().anyMatch(rt -> !rt.started) && System.nanoTime() < settle) {
+            Thread.sleep(20);
+        }
         LOG.info("worker {} drained: {} task(s) handed back", ctx.agentId(), left.size());
     }
 
@@ -393,6 +422,7 @@ public final class Worker implements Closeable {
         ctx.guard().removeListener(guardListener);
         running.values().forEach(rt -> rt.stop(false));
         pickup.shutdownNow();
+        claimers.shutdownNow();
         handlers.values().forEach(r -> r.executor().shutdownNow());
     }
 }
