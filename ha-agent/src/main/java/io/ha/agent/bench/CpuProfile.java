@@ -22,7 +22,7 @@ import java.util.Map;
 final class CpuProfile {
     /** Roles in display order. */
     static final List<String> ROLES = List.of("ZooKeeper server", "ZooKeeper client I/O + events",
-            "Curator framework", "HA worker pickup (claim)", "HA handlers (run + outcome commit)",
+            "Curator framework", "HA worker pickup and claims", "HA handlers (run + outcome commit)",
             "HA dispatcher (leader)", "HA other", "benchmark (producer, poller)", "other Java threads");
 
     /**
@@ -117,8 +117,8 @@ final class CpuProfile {
         if (name.startsWith("Curator-")) {
             return "Curator framework";
         }
-        if (name.startsWith("ha-worker-")) {
-            return "HA worker pickup (claim)";
+        if (name.startsWith("ha-worker-") || name.startsWith("ha-claim-")) {
+            return "HA worker pickup and claims";
         }
         if (name.startsWith("ha-task-")) {
             return "HA handlers (run + outcome commit)";

@@ -142,7 +142,8 @@ public final class QueueBenchmark {
             CpuProfile cpu = CpuProfile.start();
             try (StackSampler sampler = StackSampler.start(List.of(
                     new StackSampler.Group("worker pickup threads (ha-worker-*)", "ha-worker-"),
-                    new StackSampler.Group("dispatcher thread (leader)", "ha-leader-task-dispatcher")), 20)) {
+                    new StackSampler.Group("worker claim threads (ha-claim-*)", "ha-claim-"),
+                    new StackSampler.Group("dispatcher thread (leader)", "ha-leader-task-dispatcher")), 50)) {
                 results.ha = bench.endToEnd(fleet, n);
                 results.haSamples = sampler.shares();
             }

@@ -101,8 +101,12 @@ final class QueueReport {
     }
 
     private void row(String what, double rate, String unit, HaQueueBench.Latencies lat) {
-        out.printf(Locale.ROOT, "%-62s %10s %-9s %9s %9s%n", what, count(rate), unit,
-                lat == null ? "" : count(lat.p50()), lat == null ? "" : count(lat.p99()));
+        if (lat == null) {
+            out.printf(Locale.ROOT, "%-62s %10s %s%n", what, count(rate), unit);
+        } else {
+            out.printf(Locale.ROOT, "%-62s %10s %-9s %9s %9s%n", what, count(rate), unit, count(lat.p50()),
+                    count(lat.p99()));
+        }
     }
 
     private void depthRow(HaQueueBench.Depth d) {
@@ -159,7 +163,10 @@ final class QueueReport {
         out.printf(Locale.ROOT, "    (collectors report %.1f s of GC work, the JIT %.1f s of compiling)%n",
                 u.gcSeconds(), u.jitSeconds());
         r.haSamples.forEach((group, shares) -> {
-            out.printf(Locale.ROOT, "  %s, share of wall time (stack samples every 20 ms):%n", group);
+            if (shares.isEmpty()) {
+                return; // no such threads in this version of ha-core
+            }
+            out.printf(Locale.ROOT, "  %s, share of wall time (stack samples every 50 ms):%n", group);
             shares.entrySet().stream().limit(6).forEach(e -> out.printf(Locale.ROOT, "    %-58s %5.1f%%%n",
                     e.getKey(), e.getValue()));
         });
