@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's Prometheus metrics (Micrometer). Per agent: session state, leadership, members seen, task runs
- * ({@link TaskActivity}), JVM and process. Counted by the leader's dispatcher, so exported only by the agent that
- * leads at the time: dispatch latency ({@code ha_task_dispatch_latency_seconds}), reassignments, and the cluster's
- * tasks per state ({@code ha_cluster_tasks}) — summing those over all agents therefore counts each task once.
+ * ({@link TaskActivity}), the time from submit (or from becoming due) until this agent started a task
+ * ({@code ha_task_dispatch_latency_seconds}), JVM and process. Counted by the leader's dispatcher, so exported only by
+ * the agent that leads at the time: reassignments and the cluster's tasks per state ({@code ha_cluster_tasks}).
+ * Summing any of these over all agents therefore counts each task once.
  */
 public final class AgentMetrics {
     private static final Logger LOG = LoggerFactory.getLogger(AgentMetrics.class);
@@ -81,7 +82,7 @@ public final class AgentMetrics {
             }
         }
         tm.addLatencyListener((type, millis) -> Timer.builder("ha.task.dispatch.latency")
-                .description("Time from submit (or from becoming due) to assignment, measured by the leader")
+                .description("Time from submit (or from becoming due) until an agent started the task, measured by that agent")
                 .tag("type", type).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
                 .register(registry).record(millis, TimeUnit.MILLISECONDS));

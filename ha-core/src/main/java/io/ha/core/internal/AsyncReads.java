@@ -3,8 +3,11 @@ package io.ha.core.internal;
 import io.ha.core.cluster.HaException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.BackgroundCallback;
@@ -41,6 +44,29 @@ public final class AsyncReads {
     public static List<Result> children(CuratorFramework client, List<String> paths, long timeoutMs)
             throws Exception {
         return run(paths, timeoutMs, (path, callback) -> client.getChildren().inBackground(callback).forPath(path));
+    }
+
+    /**
+     * getData of each path without waiting: {@code then} gets the results, in order, on {@code executor} once all
+     * have answered (Curator retries each read per its retry policy; a read that fails for good reports its code).
+     */
+    public static void getDataThen(CuratorFramework client, List<String> paths, Executor executor,
+                                   Consumer<List<Result>> then) throws Exception {
+        AtomicReferenceArray<Result> results = new AtomicReferenceArray<>(paths.size());
+        AtomicInteger left = new AtomicInteger(paths.size());
+        for (int i = 0; i < paths.size(); i++) {
+            int index = i;
+            client.getData().inBackground((c, event) -> {
+                results.set(index, toResult(paths.get(index), event));
+                if (left.decrementAndGet() == 0) {
+                    List<Result> out = new ArrayList<>(paths.size());
+                    for (int j = 0; j < paths.size(); j++) {
+                        out.add(results.get(j));
+                    }
+                    then.accept(out);
+                }
+            }, executor).forPath(paths.get(i));
+        }
     }
 
     private interface Issuer {

@@ -1,8 +1,11 @@
 package io.ha.core.task;
 
 /**
- * The content of {@code /assigned/<agent>/<taskId>}: which attempt the leader of which epoch gave this agent, and
- * the handler's latest progress.
+ * The content of {@code /assigned/<agent>/<taskId>}: which leader epoch gave this agent the task and when, and the
+ * handler's latest progress.
+ *
+ * @param attempt the attempt the assignment is for, or 0 for "the attempt the record holds" (the leader places tasks
+ *                without reading their records, so it does not know the attempt)
  */
 record Assignment(String taskId, String agent, int attempt, long epoch, long assignedAt, int progress,
                   String progressMessage) {

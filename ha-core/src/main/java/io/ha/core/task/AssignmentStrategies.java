@@ -13,7 +13,7 @@ public final class AssignmentStrategies {
             private String last = "";
 
             @Override
-            public int choose(TaskRecord task, List<AgentSlot> eligible) {
+            public int choose(PendingTask task, List<AgentSlot> eligible) {
                 for (int i = 0; i < eligible.size(); i++) {
                     if (eligible.get(i).agent().id().compareTo(last) > 0) {
                         last = eligible.get(i).agent().id();

@@ -10,9 +10,9 @@ import java.util.List;
 @FunctionalInterface
 public interface AssignmentStrategy {
     /**
-     * @param task     the record of the task to place
+     * @param task     the task to place (from its pending pointer and labels; the record is not read)
      * @param eligible the candidate agents, never empty, sorted by agent id
      * @return the index in {@code eligible} of the chosen agent
      */
-    int choose(TaskRecord task, List<AgentSlot> eligible);
+    int choose(PendingTask task, List<AgentSlot> eligible);
 }

@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.OpResult;
@@ -44,7 +46,8 @@ public final class Dispatcher implements LeaderService {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     /** Tasks moved per transaction: large enough to amortise a round trip, small enough for jute.maxbuffer. */
     static final int BATCH = 100;
-    private static final int MAX_BATCH_BYTES = 512 * 1024;
+    /** Assignment transactions in flight at once: pipelining hides the round trip and the log sync of each. */
+    private static final int MAX_IN_FLIGHT = 4;
     private static final long ORPHAN_SCAN_MS = 10_000;
 
     private final TaskStore store;
@@ -78,6 +81,8 @@ public final class Dispatcher implements LeaderService {
         private volatile boolean over;
         private volatile boolean rescan;
         private int epochVersion;
+        /** Assignment transactions sent and not yet answered. */
+        private int commitsInFlight;
 
         Term(LeaderContext ctx) {
             this.ctx = ctx;
@@ -136,7 +141,7 @@ public final class Dispatcher implements LeaderService {
                     nextOrphanScan = now + ORPHAN_SCAN_MS;
                 }
                 index.promoteDue(now);
-                int assigned = assign();
+                int assigned = commitsInFlight < MAX_IN_FLIGHT ? assign() : 0;
                 if (assigned == 0) {
                     long untilDue = index.millisUntilNextDue(System.currentTimeMillis());
                     long wait = untilDue < 0 ? 1000 : Math.min(1000, Math.max(1, untilDue));
@@ -276,32 +281,49 @@ public final class Dispatcher implements LeaderService {
             if (candidates.isEmpty()) {
                 return 0;
             }
-            List<String> recordPaths = candidates.stream().map(e -> paths.task(e.taskId())).toList();
-            List<AsyncReads.Result> records = AsyncReads.getData(store.client(), recordPaths, readTimeout.toMillis());
+            learnLabels(candidates);
             long now = System.currentTimeMillis();
             List<Move> moves = new ArrayList<>();
-            for (int i = 0; i < candidates.size(); i++) {
-                PendingEntry entry = candidates.get(i);
-                AsyncReads.Result read = records.get(i);
-                Versioned<TaskRecord> record = decode(entry, read);
-                if (record == null) {
-                    continue;
+            for (PendingEntry entry : candidates) {
+                Set<String> labels = index.labelsOf(entry);
+                if (labels == null) {
+                    continue; // its record was missing or corrupt: dealt with, and no longer indexed
                 }
-                List<AgentSlot> eligible = slots.stream().filter(s -> s.free() > 0
-                        && s.agent().labels().containsAll(record.value().labels())).toList();
+                List<AgentSlot> eligible = slots.stream()
+                        .filter(s -> s.free() > 0 && s.agent().labels().containsAll(labels)).toList();
                 if (eligible.isEmpty()) {
-                    index.markBlocked(entry.taskId(), record.value().labels());
-                    continue;
+                    continue; // waits, its labels known, until an agent that has them has room
                 }
-                AgentSlot chosen = eligible.get(strategy.choose(record.value(), eligible));
+                PendingTask task = new PendingTask(entry.taskId(), TaskSpec.MAX_PRIORITY - entry.invertedPriority(),
+                        entry.notBefore(), labels);
+                AgentSlot chosen = eligible.get(strategy.choose(task, eligible));
                 slots.set(slots.indexOf(chosen), new AgentSlot(chosen.agent(), chosen.inFlight() + 1));
-                moves.add(new Move(entry, record, chosen.agent().id(), read.data().length));
+                moves.add(new Move(entry, chosen.agent().id()));
             }
             return commitMoves(moves, now);
         }
 
+        /**
+         * Reads the records of labelled candidates whose labels the index does not know yet (the only records the
+         * dispatcher reads), in one pipelined round trip.
+         */
+        private void learnLabels(List<PendingEntry> candidates) throws Exception {
+            List<PendingEntry> unknown = candidates.stream().filter(e -> index.labelsOf(e) == null).toList();
+            if (unknown.isEmpty()) {
+                return;
+            }
+            List<String> recordPaths = unknown.stream().map(e -> paths.task(e.taskId())).toList();
+            List<AsyncReads.Result> records = AsyncReads.getData(store.client(), recordPaths, readTimeout.toMillis());
+            for (int i = 0; i < unknown.size(); i++) {
+                TaskRecord record = decode(unknown.get(i), records.get(i));
+                if (record != null) {
+                    index.setLabels(record.id(), record.labels());
+                }
+            }
+        }
+
         /** The record for a pointer, or null after dealing with a missing or corrupt one. */
-        private Versioned<TaskRecord> decode(PendingEntry entry, AsyncReads.Result read) throws Exception {
+        private TaskRecord decode(PendingEntry entry, AsyncReads.Result read) throws Exception {
             if (read.code() == KeeperException.Code.NONODE) {
                 // A pointer without a record: the pointer's own delete is still on its way (the task was just
                 // cancelled) or was left by a crash of an older version. Remove it, fenced.
@@ -318,7 +340,7 @@ public final class Dispatcher implements LeaderService {
                 if (!record.id().equals(entry.taskId())) {
                     throw new CorruptDataException(read.path(), "record claims id " + record.id());
                 }
-                return new Versioned<>(record, read.stat().getVersion());
+                return record;
             } catch (CorruptDataException e) {
                 index.remove(entry.taskId());
                 LOG.warn("task {} is DEAD: {}", entry.taskId(), e.getMessage());
@@ -332,70 +354,85 @@ public final class Dispatcher implements LeaderService {
             }
         }
 
-        private record Move(PendingEntry entry, Versioned<TaskRecord> record, String agent, int bytes) {
+        private record Move(PendingEntry entry, String agent) {
         }
 
+        /** Commits the moves in transactions of up to {@link #BATCH}; returns how many were applied. */
+        /**
+         * Sends the moves in transactions of up to {@link #BATCH} without waiting for them (up to
+         * {@link #MAX_IN_FLIGHT} at once, pipelined on the session): the view is updated as if they were applied,
+         * and put right by {@link #onCommitted} when one is refused.
+         */
         private int commitMoves(List<Move> moves, long now) throws Exception {
-            int done = 0;
-            int from = 0;
-            while (from < moves.size()) {
-                int to = from;
-                int bytes = 0;
-                while (to < moves.size() && (to == from || bytes + moves.get(to).bytes() < MAX_BATCH_BYTES)) {
-                    bytes += moves.get(to).bytes();
-                    to++;
+            for (int from = 0; from < moves.size(); from += BATCH) {
+                List<Move> chunk = List.copyOf(moves.subList(from, Math.min(moves.size(), from + BATCH)));
+                List<CuratorOp> ops = new ArrayList<>(chunk.size() * 2 + 1);
+                ops.add(store.epochCheck(epochVersion));
+                for (Move m : chunk) {
+                    ensureDir(m.agent());
+                    ops.addAll(store.assignOps(m.entry(), m.agent(), ctx.epoch(), now));
+                    index.remove(m.entry().taskId());
+                    inFlight.computeIfAbsent(m.agent(), a -> new HashSet<>()).add(m.entry().taskId());
                 }
-                List<Move> chunk = moves.subList(from, to);
-                if (commitChunk(chunk, now)) {
-                    done += chunk.size();
-                } else {
-                    for (Move move : chunk) {
-                        done += commitChunk(List.of(move), now) ? 1 : 0;
+                commitsInFlight++;
+                store.client().transaction().inBackground((client, event) -> {
+                    if (!over) {
+                        events.add(() -> onCommitted(chunk, event));
                     }
-                }
-                from = to;
+                }).forOperations(ops);
             }
-            if (done > 0) {
-                LOG.debug("assigned {} tasks in epoch {}", done, ctx.epoch());
-            }
-            return done;
+            return moves.size();
         }
 
-        /** One transaction for the chunk; false when some task in it changed meanwhile. */
-        private boolean commitChunk(List<Move> chunk, long now) throws Exception {
-            List<CuratorOp> ops = new ArrayList<>(chunk.size() * 3 + 1);
-            ops.add(store.epochCheck(epochVersion));
-            for (Move m : chunk) {
-                ensureDir(m.agent());
-                ops.addAll(store.assignOps(m.entry(), m.record(), m.agent(), ctx.epoch(), now));
+        /** The answer to one chunk of moves, on the dispatcher's thread. */
+        private void onCommitted(List<Move> chunk, CuratorEvent event) {
+            commitsInFlight--;
+            KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+            if (code == KeeperException.Code.OK) {
+                metrics.recordAssigned(chunk.size());
+                LOG.debug("assigned {} tasks in epoch {}", chunk.size(), ctx.epoch());
+                return;
             }
-            try {
-                store.commit(ops);
-            } catch (KeeperException e) {
-                checkNotDeposed(e);
-                if (chunk.size() == 1) {
-                    Move m = chunk.get(0);
-                    // The task changed under us (cancelled, retried, record rewritten) or the agent's directory
-                    // vanished. Keep the task only while its pointer still exists; it is then read afresh next round.
-                    knownDirs.remove(m.agent());
-                    String pointer = paths.pendingPointer(m.entry().taskId(), m.entry().name());
-                    if (store.client().checkExists().forPath(pointer) == null) {
-                        index.remove(m.entry().taskId());
-                    }
-                    LOG.debug("could not assign task {}: {}", m.entry().taskId(), e.code());
-                }
-                return false;
+            List<CuratorTransactionResult> results = event.getOpResults();
+            if (results != null && !results.isEmpty()
+                    && results.get(0).getError() == KeeperException.Code.BADVERSION.intValue()) {
+                throw new HaException("dispatcher of epoch " + ctx.epoch() + " was deposed: /epoch changed");
             }
-            for (Move m : chunk) {
-                index.remove(m.entry().taskId());
-                inFlight.computeIfAbsent(m.agent(), a -> new HashSet<>()).add(m.entry().taskId());
-                metrics.recordAssigned(m.record().value(), now);
-                if (m.record().value().attempt() > 1) {
-                    LOG.info("task {} (attempt {}) assigned to {}", m.entry().taskId(), m.record().value().attempt(),
-                            m.agent());
+            int failedOp = -1;
+            for (int i = 1; results != null && i < results.size(); i++) {
+                int err = results.get(i).getError();
+                if (err != 0 && err != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+                    failedOp = i;
+                    break;
                 }
             }
-            return true;
+            Move failed = failedOp < 1 ? null : chunk.get(Math.min(chunk.size() - 1, (failedOp - 1) / 2));
+            for (Move m : chunk) {
+                Set<String> tasks = inFlight.get(m.agent());
+                if (tasks != null) {
+                    tasks.remove(m.entry().taskId());
+                }
+                if (m != failed) {
+                    // Not applied because another move of its chunk failed (or, on a lost connection, perhaps
+                    // applied: then its pointer is gone and the next attempt to move it fails and forgets it).
+                    index.add(m.entry());
+                }
+            }
+            if (failed == null) {
+                LOG.warn("assigning {} tasks failed: {}; they stay pending", chunk.size(), code);
+                return;
+            }
+            KeeperException.Code failedCode = KeeperException.Code.get(results.get(failedOp).getError());
+            if ((failedOp - 1) % 2 == 1 && failedCode == KeeperException.Code.NONODE) {
+                // The agent's directory vanished (it left): the task stays pending and is placed afresh.
+                knownDirs.remove(failed.agent());
+                index.add(failed.entry());
+            } else if (failedCode == KeeperException.Code.NODEEXISTS) {
+                LOG.warn("task {} is pending but an assignment of it to {} exists; leaving it until the next reload",
+                        failed.entry().taskId(), failed.agent());
+            }
+            // Otherwise its pointer is gone (cancelled meanwhile): forgotten, as the watch event would have it.
+            LOG.debug("could not assign task {} to {}: {}", failed.entry().taskId(), failed.agent(), failedCode);
         }
 
         private void ensureDir(String agent) throws Exception {

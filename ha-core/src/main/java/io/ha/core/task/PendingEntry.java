@@ -4,19 +4,21 @@ import java.util.Comparator;
 
 /**
  * A pending pointer as the leader's index holds it, decoded from the pointer's name alone (no read needed):
- * {@code <999-priority>_<notBefore>_<taskId>}. Ordered by priority (high first), then task id (time-ordered, so
- * first submitted first).
+ * {@code <999-priority>_<notBefore>_<taskId>}, with the suffix {@code _L} when the task requires labels (the leader
+ * reads the record of those tasks, and only of those, to learn which labels). Ordered by priority (high first), then
+ * task id (time-ordered, so first submitted first).
  */
-record PendingEntry(int invertedPriority, long notBefore, String taskId) {
+record PendingEntry(int invertedPriority, long notBefore, String taskId, boolean labelled) {
     static final Comparator<PendingEntry> ORDER = Comparator.comparingInt(PendingEntry::invertedPriority)
             .thenComparing(PendingEntry::taskId);
+    private static final String LABELLED = "_L";
 
-    static String pointerName(int invertedPriority, long notBefore, String taskId) {
-        return String.format("%03d_%013d_%s", invertedPriority, notBefore, taskId);
+    static String pointerName(int invertedPriority, long notBefore, String taskId, boolean labelled) {
+        return String.format("%03d_%013d_%s", invertedPriority, notBefore, taskId) + (labelled ? LABELLED : "");
     }
 
     String name() {
-        return pointerName(invertedPriority, notBefore, taskId);
+        return pointerName(invertedPriority, notBefore, taskId, labelled);
     }
 
     /** @return the entry, or null when the name is not a pointer name */
@@ -26,9 +28,15 @@ record PendingEntry(int invertedPriority, long notBefore, String taskId) {
         if (first != 3 || second != 17 || second + 1 >= name.length()) {
             return null;
         }
+        String rest = name.substring(18);
+        boolean labelled = rest.endsWith(LABELLED);
+        String taskId = labelled ? rest.substring(0, rest.length() - LABELLED.length()) : rest;
+        if (taskId.isEmpty() || taskId.indexOf('_') >= 0) {
+            return null;
+        }
         try {
             return new PendingEntry(Integer.parseInt(name.substring(0, 3)), Long.parseLong(name.substring(4, 17)),
-                    name.substring(18));
+                    taskId, labelled);
         } catch (NumberFormatException e) {
             return null;
         }

@@ -17,8 +17,8 @@ final class PendingIndex {
     private final TreeSet<PendingEntry> delayed = new TreeSet<>((a, b) -> a.notBefore() != b.notBefore()
             ? Long.compare(a.notBefore(), b.notBefore()) : PendingEntry.ORDER.compare(a, b));
     private final Map<String, PendingEntry> byTask = new HashMap<>();
-    /** Labels of tasks that no live agent could take the last time they were looked at. */
-    private final Map<String, Set<String>> blockedLabels = new HashMap<>();
+    /** Labels of labelled tasks, once read from their records (unlabelled tasks need none). */
+    private final Map<String, Set<String>> labels = new HashMap<>();
 
     void add(PendingEntry entry) {
         PendingEntry previous = byTask.put(entry.taskId(), entry);
@@ -35,7 +35,7 @@ final class PendingIndex {
             ready.remove(entry);
             delayed.remove(entry);
         }
-        blockedLabels.remove(taskId);
+        labels.remove(taskId);
     }
 
     /** Moves delayed entries whose time has come to the ready set. */
@@ -50,30 +50,40 @@ final class PendingIndex {
         return delayed.isEmpty() ? -1 : Math.max(0, delayed.first().notBefore() - now);
     }
 
-    /** Up to {@code max} ready entries in order, skipping those whose labels {@code canPlace} rejects. */
+    /**
+     * Up to {@code max} ready entries in order, skipping those whose labels {@code canPlace} rejects; labelled
+     * entries whose labels are not known yet are included (the caller reads them).
+     */
     List<PendingEntry> next(int max, java.util.function.Predicate<Set<String>> canPlace) {
         List<PendingEntry> out = new ArrayList<>(Math.min(max, ready.size()));
         for (PendingEntry e : ready) {
             if (out.size() >= max) {
                 break;
             }
-            Set<String> labels = blockedLabels.get(e.taskId());
-            if (labels == null || canPlace.test(labels)) {
+            Set<String> known = e.labelled() ? labels.get(e.taskId()) : Set.of();
+            if (known == null || canPlace.test(known)) {
                 out.add(e);
             }
         }
         return out;
     }
 
-    void markBlocked(String taskId, Set<String> labels) {
-        blockedLabels.put(taskId, labels);
+    /** The labels a task requires: empty for an unlabelled one, null while a labelled one's are not known. */
+    Set<String> labelsOf(PendingEntry entry) {
+        return entry.labelled() ? labels.get(entry.taskId()) : Set.of();
+    }
+
+    void setLabels(String taskId, Set<String> taskLabels) {
+        if (byTask.containsKey(taskId)) {
+            labels.put(taskId, taskLabels);
+        }
     }
 
     void clear() {
         ready.clear();
         delayed.clear();
         byTask.clear();
-        blockedLabels.clear();
+        labels.clear();
     }
 
     int size() {

@@ -7,10 +7,13 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of what this process's queue components did (submits, assignments, outcomes, reassignments) and the
- * latency from submit to assignment. In-memory and per process: the agent exports them as Prometheus metrics.
+ * latency from submit to start. In-memory and per process: the agent exports them as Prometheus metrics.
  */
 public final class TaskMetrics {
-    /** Receives dispatch latencies (milliseconds from submit, or from becoming due, to assignment). */
+    /**
+     * Receives start latencies: milliseconds from submit (or from becoming due) until an agent claimed the task and
+     * started its handler, measured by that agent.
+     */
     @FunctionalInterface
     public interface LatencyListener {
         void dispatched(String type, long millis);
@@ -34,8 +37,12 @@ public final class TaskMetrics {
         submitted.add(n);
     }
 
-    void recordAssigned(TaskRecord record, long now) {
-        assigned.increment();
+    void recordAssigned(int n) {
+        assigned.add(n);
+    }
+
+    /** A worker claimed {@code record} (as it was before the claim) at {@code now}. */
+    void recordStarted(TaskRecord record, long now) {
         long since = Math.max(record.createdAt(), record.notBefore());
         for (LatencyListener l : latencyListeners) {
             l.dispatched(record.type(), Math.max(0, now - since));

@@ -226,9 +226,37 @@ public final class TaskQueue {
         }
         Versioned<TaskRecord> active = store.readActive(taskId);
         if (active != null) {
+            if (active.value().state() == TaskState.PENDING && !isPointed(active.value())) {
+                String agent = assignee(taskId);
+                return Optional.of(agent == null ? active.value() : active.value().asAssignedTo(agent));
+            }
             return Optional.of(active.value());
         }
         return Optional.ofNullable(store.readDone(taskId));
+    }
+
+    /** Whether a PENDING record's pointer exists; when it does not, the leader has just assigned the task. */
+    private boolean isPointed(TaskRecord record) throws Exception {
+        return ctx.client().checkExists().forPath(ctx.paths().pendingPointer(record.id(), record.pointerName()))
+                != null;
+    }
+
+    /** The agent holding an assignment of the task, or null (one pipelined existence check per agent). */
+    private String assignee(String taskId) throws Exception {
+        List<String> agents;
+        try {
+            agents = ctx.client().getChildren().forPath(ctx.paths().assigned());
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+        List<AsyncReads.Result> found = AsyncReads.exists(ctx.client(),
+                agents.stream().map(a -> ctx.paths().assignment(a, taskId)).toList(), ctx.sessionTimeout().toMillis());
+        for (int i = 0; i < agents.size(); i++) {
+            if (found.get(i).ok() && found.get(i).stat() != null) {
+                return agents.get(i);
+            }
+        }
+        return null;
     }
 
     /**
@@ -258,8 +286,12 @@ public final class TaskQueue {
             TaskRecord cancelled = record.ended(TaskState.CANCELLED, "cancelled", System.currentTimeMillis());
             List<CuratorOp> ops = new ArrayList<>();
             if (record.state() == TaskState.PENDING) {
-                ops.add(ctx.client().transactionOp().delete()
-                        .forPath(ctx.paths().pendingPointer(taskId, record.pointerName())));
+                // Pending, or assigned by the leader and not yet claimed (the record says PENDING until the agent
+                // claims it): remove whichever of pointer and assignment holds it, with the record's version check.
+                String agent = isPointed(record) ? null : assignee(taskId);
+                ops.add(ctx.client().transactionOp().delete().forPath(agent == null
+                        ? ctx.paths().pendingPointer(taskId, record.pointerName())
+                        : ctx.paths().assignment(agent, taskId)));
             } else if (record.agent() != null) {
                 String assignment = ctx.paths().assignment(record.agent(), taskId);
                 if (ctx.client().checkExists().forPath(assignment) != null) {
@@ -350,14 +382,31 @@ public final class TaskQueue {
             return List.of();
         }
         List<String> taskPaths = new ArrayList<>();
+        List<String> holders = new ArrayList<>();
         List<AsyncReads.Result> dirs = AsyncReads.children(ctx.client(),
                 agents.stream().map(ctx.paths()::assignedDir).toList(), timeout);
-        for (AsyncReads.Result dir : dirs) {
-            if (dir.ok()) {
-                dir.children().forEach(id -> taskPaths.add(ctx.paths().task(id)));
+        for (int i = 0; i < agents.size(); i++) {
+            if (dirs.get(i).ok()) {
+                for (String id : dirs.get(i).children()) {
+                    taskPaths.add(ctx.paths().task(id));
+                    holders.add(agents.get(i));
+                }
             }
         }
-        return readRecords(taskPaths, limit);
+        List<TaskRecord> out = new ArrayList<>();
+        List<AsyncReads.Result> reads = AsyncReads.getData(ctx.client(), taskPaths, timeout);
+        for (int i = 0; i < reads.size() && out.size() < limit; i++) {
+            if (reads.get(i).ok()) {
+                try {
+                    // Not yet claimed by the agent, the record still says PENDING: it is the agent's all the same.
+                    out.add(Json.read(reads.get(i).path(), reads.get(i).data(), TaskRecord.class)
+                            .asAssignedTo(holders.get(i)));
+                } catch (CorruptDataException e) {
+                    // Sent to DEAD by the agent that holds it.
+                }
+            }
+        }
+        return out;
     }
 
     private List<TaskRecord> readRecords(List<String> recordPaths, int limit) throws Exception {

@@ -65,7 +65,7 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
     /** The name of this task's pending pointer: priority (inverted), notBefore and id, all parseable. */
     @JsonIgnore
     public String pointerName() {
-        return PendingEntry.pointerName(TaskSpec.MAX_PRIORITY - priority, notBefore, id);
+        return PendingEntry.pointerName(TaskSpec.MAX_PRIORITY - priority, notBefore, id, !labels.isEmpty());
     }
 
     /** The follow-ups that an outcome in {@code terminal} creates (none for CANCELLED). */
@@ -83,6 +83,28 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
 
     TaskRecord running(long now) {
         return next(TaskState.RUNNING, attempt, agent, epoch, notBefore, lastError, null, now, null);
+    }
+
+    /**
+     * The record an agent writes when it starts the task: the leader's assignment only moved the pending pointer to
+     * the agent's directory, so a PENDING record is marked ASSIGNED (as of the assignment) and RUNNING at once.
+     */
+    TaskRecord claimed(String byAgent, long leaderEpoch, long assignedAt, long now) {
+        TaskRecord r = state == TaskState.PENDING ? assigned(byAgent, leaderEpoch, assignedAt) : this;
+        return r.running(now);
+    }
+
+    /**
+     * How a task that sits in an agent's assignment directory looks before that agent claimed it: ASSIGNED to the
+     * agent (the stored record still says PENDING). A view for readers; never written.
+     */
+    TaskRecord asAssignedTo(String toAgent) {
+        if (state != TaskState.PENDING) {
+            return this;
+        }
+        return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, notBefore, idempotencyKey,
+                labels, createdAt, TaskState.ASSIGNED, attempt, toAgent, epoch, lastError, result, history, onSuccess,
+                onFailure, parentId, input, children);
     }
 
     TaskRecord succeeded(byte[] output, long now) {

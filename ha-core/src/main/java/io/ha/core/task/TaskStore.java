@@ -111,17 +111,18 @@ final class TaskStore {
 
     // ---- leader: assignment ----
 
-    /** Moves one pending task to an agent; {@code epochVersion} fences a deposed leader. */
-    List<CuratorOp> assignOps(PendingEntry entry, Versioned<TaskRecord> record, String agentId, long epoch, long now)
-            throws Exception {
-        TaskRecord next = record.value().assigned(agentId, epoch, now);
-        Assignment assignment = new Assignment(next.id(), agentId, next.attempt(), epoch, now, -1, null);
+    /**
+     * Moves one pending task to an agent: its pointer leaves {@code /pending} and an assignment appears under the
+     * agent, in one transaction. The record is not touched (the agent marks it RUNNING when it claims the task), so
+     * the leader places tasks without reading them; the pointer's delete is the check that the task is still pending
+     * (a cancel or another assignment deletes it first), and {@code epochVersion} fences a deposed leader.
+     */
+    List<CuratorOp> assignOps(PendingEntry entry, String agentId, long epoch, long now) throws Exception {
+        Assignment assignment = new Assignment(entry.taskId(), agentId, 0, epoch, now, -1, null);
         return List.of(
                 client.transactionOp().delete().forPath(paths.pendingPointer(entry.taskId(), entry.name())),
-                client.transactionOp().setData().withVersion(record.version())
-                        .forPath(paths.task(next.id()), Json.write(next)),
                 client.transactionOp().create().withMode(CreateMode.PERSISTENT)
-                        .forPath(paths.assignment(agentId, next.id()), Json.write(assignment)));
+                        .forPath(paths.assignment(agentId, entry.taskId()), Json.write(assignment)));
     }
 
     CuratorOp epochCheck(int epochVersion) throws Exception {

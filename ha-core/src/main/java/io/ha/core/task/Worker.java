@@ -6,6 +6,7 @@ import io.ha.core.cluster.ConnectionGuard;
 import io.ha.core.internal.AsyncReads;
 import io.ha.core.internal.ClusterContext;
 import io.ha.core.internal.CorruptDataException;
+import io.ha.core.internal.GroupCommit;
 import io.ha.core.internal.Json;
 import io.ha.core.internal.Names;
 import io.ha.core.membership.AgentRegistry;
@@ -18,16 +19,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.curator.framework.api.CuratorWatcher;
+import com.google.common.util.concurrent.Uninterruptibles;
 import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * The agent side of the task queue: runs the tasks the leader assigns to this agent ({@code /assigned/<agentId>})
  * with the handler registered for their type, and records each outcome with one transaction that checks the
  * assignment is still this agent's.
+ *
+ * <p>How: a persistent recursive watch on the assignment directory reports each new assignment (the directory is
+ * listed in full only when the watch is set up again after a reconnect); the task's record and assignment are read
+ * in one pipelined round trip; the claim (the record marked RUNNING) and the outcome are each one transaction, and
+ * the transactions of all tasks that are ready at the same moment go to ZooKeeper together as one {@code multi()}
+ * ({@link GroupCommit}), each still applied or refused on its own checks.
  *
  * <p>Guarantees: an outcome is recorded only while this agent still holds the assignment, so a zombie (an agent whose
  * session expired while its handler ran) cannot record one; when the connection can no longer be trusted, running
@@ -58,17 +69,17 @@ public final class Worker implements Closeable {
     private final int maxResultBytes;
     private final Map<String, Registration> handlers = new ConcurrentHashMap<>();
     private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
+    /** Tasks assigned again while this worker still held their previous attempt (guarded by {@code running}). */
+    private final Set<String> recheck = new HashSet<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
-    private final ExecutorService pickup;
+    private final ScheduledExecutorService pickup;
+    /** Threads that decide on claims once their reads are back (the reads themselves do not hold a thread). */
     private final ExecutorService claimers;
-    /** Claims in flight at once per agent. */
-    private static final int CLAIMERS = 8;
+    private static final int CLAIMERS = 2;
+    private static final long AUDIT_MS = 10_000;
     private final ConnectionGuard.Listener guardListener = this::onConnectionChange;
-    private final CuratorWatcher dirWatcher = event -> {
-        if (event.getType() != Watcher.Event.EventType.None) {
-            requestRelist();
-        }
-    };
+    private volatile PersistentWatcher watcher;
+    private volatile GroupCommit commits;
 
     public Worker(ClusterContext ctx, TaskQueue queue, AgentRegistry registry, TaskMetrics metrics) {
         this.ctx = ctx;
@@ -79,7 +90,7 @@ public final class Worker implements Closeable {
         this.dir = ctx.paths().assignedDir(ctx.agentId());
         this.claimers = Executors.newFixedThreadPool(CLAIMERS, new ThreadFactoryBuilder()
                 .setNameFormat("ha-claim-" + Names.forThreadName(ctx.agentId()) + "-%d").setDaemon(true).build());
-        this.pickup = Executors.newSingleThreadExecutor(
+        this.pickup = Executors.newSingleThreadScheduledExecutor(
                 new ThreadFactoryBuilder().setNameFormat("ha-worker-" + Names.forThreadName(ctx.agentId())).setDaemon(true).build());
     }
 
@@ -102,8 +113,17 @@ public final class Worker implements Closeable {
             throw new IllegalArgumentException("a handler for task type '" + type + "' is already registered");
         }
         if (state.compareAndSet(State.LATENT, State.ACCEPTING)) {
+            commits = new GroupCommit(ctx.client(), "ha-commit-" + Names.forThreadName(ctx.agentId()));
             ctx.guard().addListener(guardListener);
             ensureDir();
+            watcher = new PersistentWatcher(ctx.client(), dir, true);
+            watcher.getListenable().addListener(this::onWatchEvent);
+            // Set up again after every reconnect (events in between are not replayed): list the directory then.
+            watcher.getResetListenable().addListener(this::requestRelist);
+            watcher.start();
+            // A backstop for what events cannot tell: a claim whose reply was lost, an assignment made again while
+            // the previous attempt was finishing. Costs one listing per interval.
+            pickup.scheduleWithFixedDelay(this::relist, AUDIT_MS, AUDIT_MS, TimeUnit.MILLISECONDS);
         }
         publish();
         requestRelist();
@@ -145,8 +165,16 @@ public final class Worker implements Closeable {
     }
 
     private void requestRelist() {
+        pickup(this::relist);
+    }
+
+    private void pickup(Runnable work) {
         if (state.get() != State.CLOSED && state.get() != State.LATENT) {
-            pickup.execute(this::relist);
+            try {
+                pickup.execute(work);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
         }
     }
 
@@ -158,21 +186,49 @@ public final class Worker implements Closeable {
         }
     }
 
-    /** Reads this agent's assignments (re-arming the watch), starts new ones and stops those taken away. */
+    /** Watch events arrive on ZooKeeper's event thread: act on them on the pickup thread. */
+    private void onWatchEvent(WatchedEvent event) {
+        String path = event.getPath();
+        if (event.getType() == Watcher.Event.EventType.None || path == null) {
+            return;
+        }
+        if (path.length() > dir.length() + 1 && path.startsWith(dir) && path.charAt(dir.length()) == '/') {
+            String taskId = path.substring(dir.length() + 1);
+            if (taskId.indexOf('/') >= 0) {
+                return;
+            }
+            if (event.getType() == Watcher.Event.EventType.NodeCreated) {
+                pickup(() -> start(taskId));
+            } else if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+                pickup(() -> takenAway(taskId));
+            }
+        } else if (path.equals(dir) && event.getType() == Watcher.Event.EventType.NodeDeleted) {
+            requestRelist();
+        }
+    }
+
+    /** The assignment is gone: cancelled, or reassigned by the leader (or our own outcome, which is harmless). */
+    private void takenAway(String taskId) {
+        RunningTask rt = running.get(taskId);
+        if (rt != null && rt.started) {
+            rt.stop(true);
+        }
+    }
+
+    /** Reads all of this agent's assignments, starts new ones and stops those taken away. */
     private void relist() {
         if (!ctx.guard().isSafe()) {
             return;
         }
         List<String> children;
         try {
-            children = ctx.client().getChildren().usingWatcher(dirWatcher).forPath(dir);
+            children = ctx.client().getChildren().forPath(dir);
         } catch (KeeperException.NoNodeException e) {
             try {
                 ensureDir();
             } catch (Exception ex) {
                 LOG.warn("cannot re-create assignment directory {}: {}", dir, ex.toString());
             }
-            requestRelist();
             return;
         } catch (Exception e) {
             LOG.warn("listing assignments of {} failed: {}; retried on reconnect", ctx.agentId(), e.toString());
@@ -191,104 +247,145 @@ public final class Worker implements Closeable {
         }
     }
 
+    /** Starts claiming a task unless this worker already holds it: both reads in one round trip, no thread held. */
     private void start(String taskId) {
         RunningTask rt = new RunningTask(store, ctx.agentId(), taskId);
-        if (running.putIfAbsent(taskId, rt) != null) {
-            return;
-        }
-        try {
-            // Claims (two round trips each) run side by side, so a batch of new assignments starts together
-            // instead of one claim after another.
-            claimers.execute(() -> claimAndRun(rt));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            running.remove(taskId, rt); // closing
-        }
-    }
-
-    private void claimAndRun(RunningTask rt) {
-        try {
-            if (!claim(rt)) {
-                running.remove(rt.taskId, rt);
+        synchronized (running) {
+            if (running.putIfAbsent(taskId, rt) != null) {
+                // Still held (its last attempt is finishing here), yet assigned again: look again once released.
+                recheck.add(taskId);
                 return;
             }
-        } catch (Exception e) {
-            running.remove(rt.taskId, rt);
-            LOG.warn("could not start task {}: {}", rt.taskId, e.toString());
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            return;
         }
-        Registration reg = handlers.get(rt.record.value().type());
-        rt.started = true;
         try {
-            reg.executor().execute(() -> execute(rt, reg.handler()));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            running.remove(rt.taskId, rt); // closing: the leader reassigns it once this agent is gone
+            AsyncReads.getDataThen(ctx.client(), List.of(rt.assignmentPath(), ctx.paths().task(taskId)), claimers,
+                    reads -> claimAndRun(rt, reads.get(0), reads.get(1)));
+        } catch (Exception e) {
+            release(rt);
+            LOG.warn("could not read task {}: {}", taskId, e.toString());
         }
     }
 
-    /** Reads the task and marks it RUNNING; false when it is not (or no longer) ours to run. */
-    private boolean claim(RunningTask rt) throws Exception {
-        // Both reads in one round trip.
-        List<AsyncReads.Result> reads = AsyncReads.getData(ctx.client(),
-                List.of(rt.assignmentPath(), ctx.paths().task(rt.taskId)), ctx.sessionTimeout().toMillis());
-        AsyncReads.Result a = reads.get(0);
-        AsyncReads.Result r = reads.get(1);
+    /** This worker is done with {@code rt}; a new assignment of the same task that arrived meanwhile starts now. */
+    private void release(RunningTask rt) {
+        boolean again;
+        synchronized (running) {
+            running.remove(rt.taskId, rt);
+            again = recheck.remove(rt.taskId);
+        }
+        if (again) {
+            pickup(() -> start(rt.taskId));
+        }
+    }
+
+    private void claimAndRun(RunningTask rt, AsyncReads.Result a, AsyncReads.Result r) {
+        try {
+            claim(rt, a, r);
+        } catch (Exception e) {
+            release(rt);
+            LOG.warn("could not start task {}: {}", rt.taskId, e.toString());
+        }
+    }
+
+    /**
+     * Decides on a new assignment from its two reads: starts it (the claim transaction, then the handler), or deals
+     * with why it cannot run here, or leaves it.
+     */
+    private void claim(RunningTask rt, AsyncReads.Result a, AsyncReads.Result r) throws Exception {
         if (a.code() == KeeperException.Code.NONODE) {
-            return false;
+            release(rt); // taken away before we got to it
+            return;
         }
         if (!a.ok()) {
             throw KeeperException.create(a.code(), a.path());
         }
         Versioned<Assignment> assignment = new Versioned<>(Json.read(a.path(), a.data(), Assignment.class),
                 a.stat().getVersion());
-        Versioned<TaskRecord> record = null;
+        rt.assignment = assignment.value();
+        rt.assignmentVersion = assignment.version();
+        if (r.code() == KeeperException.Code.NONODE) {
+            // The task has ended (or never existed) yet its assignment is still here: it would hold one of our
+            // slots for ever. Remove it, checked by version.
+            LOG.info("removing leftover assignment of task {}: the task is not active", rt.taskId);
+            commitQuietly(rt, List.of(ctx.client().transactionOp().delete().withVersion(assignment.version())
+                    .forPath(rt.assignmentPath())));
+            return;
+        }
+        if (!r.ok()) {
+            throw KeeperException.create(r.code(), r.path());
+        }
+        Versioned<TaskRecord> record;
         try {
-            if (r.ok()) {
-                record = new Versioned<>(Json.read(r.path(), r.data(), TaskRecord.class), r.stat().getVersion());
-            } else if (r.code() != KeeperException.Code.NONODE) {
-                throw KeeperException.create(r.code(), r.path());
-            }
+            record = new Versioned<>(Json.read(r.path(), r.data(), TaskRecord.class), r.stat().getVersion());
         } catch (CorruptDataException e) {
             store.deadLetterCorrupt(rt.taskId, e, List.of(ctx.client().transactionOp().delete()
                     .withVersion(assignment.version()).forPath(rt.assignmentPath())));
             metrics.recordEnded(TaskState.DEAD);
-            return false;
+            LOG.warn("task {} is DEAD: {}", rt.taskId, e.getMessage());
+            release(rt);
+            return;
         }
-        if (record == null || !ctx.agentId().equals(record.value().agent())
-                || record.value().attempt() != assignment.value().attempt()) {
-            LOG.debug("assignment of task {} is stale; leaving it to the leader", rt.taskId);
-            return false;
+        TaskRecord current = record.value();
+        // PENDING: a fresh assignment (the leader does not touch the record). ASSIGNED or RUNNING on this agent: held
+        // since before a reconnect or a restart under the same id, claimed again.
+        boolean fresh = current.state() == TaskState.PENDING;
+        boolean ours = ctx.agentId().equals(current.agent())
+                && (current.state() == TaskState.ASSIGNED || current.state() == TaskState.RUNNING)
+                && (assignment.value().attempt() == 0 || assignment.value().attempt() == current.attempt());
+        if (!fresh && !ours) {
+            LOG.warn("assignment of task {} does not match its record ({}); leaving it", rt.taskId, current);
+            release(rt);
+            return;
         }
-        rt.assignment = assignment.value();
-        rt.assignmentVersion = assignment.version();
         rt.record = record;
-        String type = record.value().type();
+        long now = System.currentTimeMillis();
+        String type = current.type();
         if (!handlers.containsKey(type)) {
-            TaskRecord dead = record.value().ended(TaskState.DEAD, "unknown task type '" + type + "': agent "
-                    + ctx.agentId() + " has handlers for " + new java.util.TreeSet<>(handlers.keySet()),
-                    System.currentTimeMillis());
-            commitOutcome(rt, dead);
-            return false;
+            TaskRecord here = fresh ? current.assigned(ctx.agentId(), assignment.value().epoch(), now) : current;
+            commitOutcome(rt, here.ended(TaskState.DEAD,
+                    "unknown task type '" + type + "': agent " + ctx.agentId() + " has handlers for "
+                            + new java.util.TreeSet<>(handlers.keySet()), now));
+            release(rt);
+            return;
         }
-        if (state.get() != State.ACCEPTING) {
-            handBack(rt, "agent " + ctx.agentId() + " is draining", false);
-            return false;
+        if (state.get() != State.ACCEPTING || !registry.info().labels().containsAll(current.labels())) {
+            handBack(rt, state.get() != State.ACCEPTING ? "agent " + ctx.agentId() + " is draining"
+                    : "agent " + ctx.agentId() + " lacks labels " + current.labels(), false);
+            release(rt);
+            return;
         }
-        TaskRecord runningRecord = record.value().running(System.currentTimeMillis());
+        TaskRecord claimed = current.claimed(ctx.agentId(), assignment.value().epoch(),
+                assignment.value().assignedAt(), now);
         List<CuratorOp> ops = List.of(
                 ctx.client().transactionOp().check().withVersion(rt.assignmentVersion).forPath(rt.assignmentPath()),
                 ctx.client().transactionOp().setData().withVersion(record.version())
-                        .forPath(ctx.paths().task(rt.taskId), Json.write(runningRecord)));
-        List<CuratorTransactionResult> results;
+                        .forPath(ctx.paths().task(rt.taskId), Json.write(claimed)));
+        commits.submit(ops).whenComplete((results, error) -> {
+            if (error != null) {
+                release(rt);
+                if (!(error instanceof KeeperException.BadVersionException
+                        || error instanceof KeeperException.NoNodeException)) {
+                    LOG.warn("could not start task {}: {}", rt.taskId, error.toString());
+                }
+                return;
+            }
+            rt.record = new Versioned<>(claimed, results.get(1).getResultStat().getVersion());
+            metrics.recordStarted(current, now);
+            if (claimed.attempt() > 1) {
+                LOG.info("task {} attempt {} started on {}", rt.taskId, claimed.attempt(), ctx.agentId());
+            }
+            runHandler(rt);
+        });
+    }
+
+    private void runHandler(RunningTask rt) {
+        Registration reg = handlers.get(rt.record.value().type());
+        rt.started = true;
         try {
-            results = store.commit(ops);
-        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
-            return false;
+            reg.executor().execute(() -> execute(rt, reg.handler()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            release(rt); // closing: the leader reassigns it once this agent is gone
         }
-        rt.record = new Versioned<>(runningRecord, results.get(1).getResultStat().getVersion());
-        return true;
     }
 
     private void execute(RunningTask rt, TaskHandler handler) {
@@ -325,7 +422,7 @@ public final class Worker implements Closeable {
                 commitOutcome(rt, next);
             }
         } finally {
-            running.remove(rt.taskId);
+            release(rt);
             if (rt.abandoned) {
                 requestRelist();
             }
@@ -341,7 +438,7 @@ public final class Worker implements Closeable {
     /** Records {@code next} if the assignment is still ours; a failed check means a zombie and is only logged. */
     private void commitOutcome(RunningTask rt, TaskRecord next) {
         try {
-            store.commit(store.leaveAssignmentOps(rt.assignmentPath(), rt.assignmentVersion, rt.record, next));
+            commit(store.leaveAssignmentOps(rt.assignmentPath(), rt.assignmentVersion, rt.record, next));
             if (next.state().isTerminal()) {
                 metrics.recordEnded(next.state());
             }
@@ -349,7 +446,8 @@ public final class Worker implements Closeable {
                 LOG.debug("task {} SUCCEEDED on {}", rt.taskId, ctx.agentId());
             } else {
                 LOG.info("task {} attempt {} on {}: {}{}", rt.taskId, rt.record.value().attempt(), ctx.agentId(),
-                        next.state() == TaskState.PENDING ? "failed, will retry as attempt " + next.attempt()
+                        next.state() == TaskState.PENDING ? (next.attempt() > rt.record.value().attempt()
+                                ? "failed, will retry as attempt " + next.attempt() : "handed back to pending")
                                 : next.state(), next.lastError() == null ? "" : " (" + next.lastError() + ")");
             }
         } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
@@ -359,6 +457,28 @@ public final class Worker implements Closeable {
             // Unknown whether it was applied (connection loss mid-commit): the task stays assigned, and runs again
             // if it still is after reconnecting; a recorded outcome is never recorded twice.
             LOG.warn("outcome of task {} not confirmed: {}", rt.taskId, e.toString());
+        }
+    }
+
+    /** A transaction of this worker, committed together with those of other tasks ready at the same time. */
+    private List<CuratorTransactionResult> commit(List<CuratorOp> ops) throws Exception {
+        try {
+            return Uninterruptibles.getUninterruptibly(commits.submit(ops));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private void commitQuietly(RunningTask rt, List<CuratorOp> ops) {
+        try {
+            commit(ops);
+        } catch (Exception e) {
+            LOG.debug("task {}: {}", rt.taskId, e.toString());
+        } finally {
+            release(rt);
         }
     }
 
@@ -420,9 +540,17 @@ public final class Worker implements Closeable {
             return;
         }
         ctx.guard().removeListener(guardListener);
+        PersistentWatcher w = watcher;
+        if (w != null) {
+            w.close(); // before the client closes (CURATOR-729: a watcher left open loops once it has)
+        }
         running.values().forEach(rt -> rt.stop(false));
         pickup.shutdownNow();
         claimers.shutdownNow();
         handlers.values().forEach(r -> r.executor().shutdownNow());
+        GroupCommit c = commits;
+        if (c != null) {
+            c.close();
+        }
     }
 }
