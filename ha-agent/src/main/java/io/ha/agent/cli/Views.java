@@ -80,19 +80,26 @@ final class Views {
         }
     }
 
-    /** One task in full. {@code startedAt} is the start of the latest attempt, {@code endedAt} set once terminal. */
+    /**
+     * One task in full. {@code startedAt} is the start of the latest attempt, {@code endedAt} set once terminal.
+     * {@code parentId} and {@code input} are set for a follow-up task (the task whose outcome created it, and that
+     * outcome's result or error); {@code children} lists the follow-ups this task's outcome created; {@code onSuccess}
+     * and {@code onFailure} count the follow-ups it declares for either outcome (direct ones, not their own).
+     */
     @JsonPropertyOrder({"id", "type", "state", "attempt", "maxAttempts", "priority", "agent", "epoch",
             "idempotencyKey", "labels", "createdAt", "notBefore", "startedAt", "endedAt", "retryBackoffMs",
-            "lastError", "payload", "result", "history"})
+            "lastError", "parentId", "children", "onSuccess", "onFailure", "payload", "input", "result", "history"})
     record Task(String id, String type, TaskState state, int attempt, int maxAttempts, int priority, String agent,
                 long epoch, String idempotencyKey, List<String> labels, String createdAt, String notBefore,
-                String startedAt, String endedAt, long retryBackoffMs, String lastError, Blob payload, Blob result,
+                String startedAt, String endedAt, long retryBackoffMs, String lastError, String parentId,
+                List<String> children, int onSuccess, int onFailure, Blob payload, Blob input, Blob result,
                 List<Event> history) {
         static Task of(TaskRecord r) {
             return new Task(r.id(), r.type(), r.state(), r.attempt(), r.maxAttempts(), r.priority(), r.agent(),
                     r.epoch(), r.idempotencyKey(), Text.sorted(r.labels()), Text.jsonTime(r.createdAt()),
                     Text.jsonTime(r.notBefore()), Text.jsonTime(startMillis(r)), Text.jsonTime(endMillis(r)),
-                    r.retryBackoffMs(), r.lastError(), Blob.of(r.payload()), Blob.of(r.result()),
+                    r.retryBackoffMs(), r.lastError(), r.parentId(), r.children(), r.onSuccess().size(),
+                    r.onFailure().size(), Blob.of(r.payload()), Blob.of(r.input()), Blob.of(r.result()),
                     r.history().stream().map(Event::of).toList());
         }
     }
