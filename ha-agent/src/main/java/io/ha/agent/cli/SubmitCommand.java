@@ -3,9 +3,12 @@ package io.ha.agent.cli;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskSpec;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code ha-ctl submit}: stores one task (or, with {@code --then}, the first step of a chain) and prints its id. The
@@ -18,10 +21,9 @@ import picocli.CommandLine.Option;
         footer = {"  ha-ctl submit --type resize --payload '{\"src\":\"a.png\"}' --key upload-1",
                 "  ha-ctl submit --type resize - < payload.json",
                 "  ha-ctl submit --type exec --timeout 5m --env LANG=C -- echo hello",
-                "  ha-ctl submit --type exec --then 'sort -u' --then 'wc -l' -- sh -c 'ls /data'",
-                "      (a chain: each step reads the previous step's output on stdin; the printed id is the first "
-                        + "step's,",
-                "       'ha-ctl task ID' shows its children)"})
+                "  ha-ctl submit --type exec --then 'sort -u' --then 'wc -l' -- ls /data",
+                "      a chain of three steps, each reading the previous step's output on stdin;",
+                "      the id printed is the first step's ('ha-ctl task ID' shows its children)"})
 final class SubmitCommand extends CtlCommand {
     @Mixin
     TaskOptions task;
@@ -33,11 +35,14 @@ final class SubmitCommand extends CtlCommand {
     @Option(names = "--delay", paramLabel = "DURATION", description = "Do not start before this delay has passed.")
     Duration delay;
 
+    @Parameters(paramLabel = "ARGS", arity = "0..*", description = TaskOptions.ARGS_HELP)
+    List<String> args = new ArrayList<>();
+
     private TaskSpec spec;
 
     @Override
     protected void validate() {
-        task.resolve(root.stdin());
+        task.resolve(args, root.stdin());
         try {
             TaskSpec.Builder b = task.builder().idempotencyKey(key);
             if (delay != null) {

@@ -17,12 +17,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * The task a command creates, as {@code submit} and {@code schedule add} both take it (a picocli mixin): type,
  * payload (from {@code --payload}, {@code --payload-file}, stdin {@code -}, or for {@code --type exec} the command
- * after {@code --}), attempts, priority, back-off, labels, exec settings, and a chain of {@code --then} follow-up
+ * after {@code --}, both given as the command's positional arguments), attempts, priority, back-off, labels, exec settings, and a chain of {@code --then} follow-up
  * steps. {@link #resolve} checks it all and reads the payload without a connection; what is per submission (an
  * idempotency key, a start delay) is the command's own.
  */
@@ -73,20 +72,22 @@ final class TaskOptions {
                             + "and --retry-backoff."})
     List<String> then = new ArrayList<>();
 
-    @Parameters(paramLabel = "ARGS", arity = "0..*",
-            description = "'-' to read the payload from stdin; for --type exec, the command and its arguments "
-                    + "(after --).")
-    List<String> args = new ArrayList<>();
+    /** What the positional arguments after the command's own ones say (picocli cannot mix them in). */
+    static final String ARGS_HELP = "'-' to read the payload from stdin; for --type exec, the command and its "
+            + "arguments (after --).";
 
+    private List<String> args = List.of();
     private byte[] payload;
     private long payloadSize;
 
     /**
      * Checks the options and reads the payload ({@code stdin} for '-'; never closed).
      *
+     * @param positional the command's positional arguments: '-', or the exec command and its arguments
      * @throws CtlException USAGE naming the problem
      */
-    void resolve(InputStream stdin) {
+    void resolve(List<String> positional, InputStream stdin) {
+        args = List.copyOf(positional);
         boolean exec = ExecPayload.TYPE.equals(type);
         boolean stdinArg = !exec && args.equals(List.of("-"));
         int sources = (payloadText != null ? 1 : 0) + (payloadFile != null ? 1 : 0) + (stdinArg ? 1 : 0);

@@ -2,9 +2,15 @@ package io.ha.agent.cli;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.ha.core.membership.AgentInfo;
+import io.ha.core.schedule.MisfirePolicy;
+import io.ha.core.schedule.OverlapPolicy;
+import io.ha.core.schedule.ScheduleInfo;
+import io.ha.core.schedule.ScheduleRecord;
+import io.ha.core.schedule.Trigger;
 import io.ha.core.task.TaskEvent;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +157,54 @@ final class Views {
     /** Outcome of {@code submit}. */
     @JsonPropertyOrder({"id", "type", "payloadBytes", "idempotencyKey"})
     record Submitted(String id, String type, int payloadBytes, String idempotencyKey) {
+    }
+
+    /**
+     * One schedule. {@code kind} is {@code fixed-rate}, {@code fixed-delay} or {@code cron}; {@code intervalMs} is
+     * set for the first two, {@code cron} and {@code zone} for the last. {@code nextFireTime} is null when the
+     * schedule is paused, waits for its previous run (fixed delay) or never fires again. {@code lastFire} is when the
+     * task of its last fired tick (or manual trigger) was created, null when none was or the task has been pruned.
+     */
+    @JsonPropertyOrder({"name", "trigger", "kind", "intervalMs", "cron", "zone", "enabled", "state", "misfire",
+            "overlap", "maxMisfires", "taskType", "createdAt", "nextFireTime", "lastFire", "lastTaskId",
+            "lastTaskState", "firedTicks", "skippedTicks", "triggerPending"})
+    record Schedule(String name, String trigger, String kind, Long intervalMs, String cron, String zone,
+                    boolean enabled, String state, MisfirePolicy misfire, OverlapPolicy overlap, int maxMisfires,
+                    String taskType, String createdAt, String nextFireTime, String lastFire, String lastTaskId,
+                    TaskState lastTaskState, long firedTicks, long skippedTicks, boolean triggerPending) {
+        /** @param lastTask the record of {@code lastTaskId}, or null when there is none (or it was pruned) */
+        static Schedule of(ScheduleInfo info, TaskRecord lastTask) {
+            ScheduleRecord r = info.record();
+            Trigger t = r.trigger();
+            String kind = t instanceof Trigger.FixedRate ? "fixed-rate"
+                    : t instanceof Trigger.FixedDelay ? "fixed-delay" : "cron";
+            Long interval = t instanceof Trigger.FixedRate rate ? Long.valueOf(rate.periodMs())
+                    : t instanceof Trigger.FixedDelay delay ? Long.valueOf(delay.delayMs()) : null;
+            Trigger.CronTrigger cron = t instanceof Trigger.CronTrigger c ? c : null;
+            return new Schedule(r.name(), triggerText(t), kind, interval, cron == null ? null : cron.expression(),
+                    cron == null ? null : cron.zone(), r.enabled(), r.enabled() ? "enabled" : "paused", r.misfire(),
+                    r.overlap(), r.maxMisfires(), r.template().type(), Text.jsonTime(r.createdAt()),
+                    info.nextFireTime() == null ? null : Text.jsonTime(info.nextFireTime().toEpochMilli()),
+                    lastTask == null ? null : Text.jsonTime(lastTask.createdAt()), r.lastTaskId(),
+                    lastTask == null ? null : lastTask.state(), r.firedTicks(), r.skippedTicks(),
+                    r.triggerRequestedAt() > 0);
+        }
+
+        /** Short form for tables: {@code every 1h}, {@code 10m after each run}, {@code cron 0 * * * *}. */
+        static String triggerText(Trigger t) {
+            if (t instanceof Trigger.FixedRate rate) {
+                return "every " + Durations.format(Duration.ofMillis(rate.periodMs()));
+            }
+            if (t instanceof Trigger.FixedDelay delay) {
+                return Durations.format(Duration.ofMillis(delay.delayMs())) + " after each run";
+            }
+            return "cron " + ((Trigger.CronTrigger) t).expression();
+        }
+    }
+
+    /** Outcome of {@code schedule rm|pause|resume|trigger-now}; {@code taskId} is the task a trigger-now fired. */
+    @JsonPropertyOrder({"name", "action", "taskId", "schedule"})
+    record ScheduleChange(String name, String action, String taskId, Schedule schedule) {
     }
 
     /** One frame of {@code watch --json}. */
