@@ -58,10 +58,13 @@ class AgentHttpTest extends AgentTestBase {
         TaskRecord echoed = queue.await(queue.submit(exec("echo hello", 10_000)), WAIT);
         assertThat(echoed.state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(new String(echoed.result(), StandardCharsets.UTF_8)).isEqualTo("hello\n");
-        // Commands do not inherit the agent's HA_* variables, which hold its secrets.
+        // Commands do not inherit the agent's HA_* variables, which hold its secrets; they get only the task's own.
         TaskRecord env = queue.await(queue.submit(exec("env", 10_000)), WAIT);
-        assertThat(new String(env.result(), StandardCharsets.UTF_8)).doesNotContain("zk-secret-pw")
-                .doesNotContain("HA_");
+        String vars = new String(env.result(), StandardCharsets.UTF_8);
+        assertThat(vars).doesNotContain("zk-secret-pw").contains("HA_TASK_ID=" + env.id() + "\n")
+                .contains("HA_TASK_ATTEMPT=1\n");
+        assertThat(vars.lines().filter(l -> l.startsWith("HA_")).map(l -> l.substring(0, l.indexOf('='))))
+                .containsExactlyInAnyOrder("HA_TASK_ID", "HA_TASK_ATTEMPT");
         TaskRecord failed = queue.await(queue.submit(TaskSpec.builder("exec").maxAttempts(1)
                 .payload(exec("echo bad input; exit 4", 0).payload()).build()), WAIT);
         assertThat(failed.state()).isEqualTo(TaskState.DEAD);

@@ -2,8 +2,8 @@ package io.ha.agent.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
  * exit code.
  */
 abstract class CtlCommand implements Callable<Integer> {
-    @ParentCommand
+    /** The top command; found by walking up, as a command may sit below a group ({@code schedule add}). */
     CtlMain root;
 
     @Spec
@@ -21,6 +21,7 @@ abstract class CtlCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        root = rootOf(spec.commandLine());
         validate();
         if (root.options().verbose) {
             Logging.verbose();
@@ -30,6 +31,14 @@ abstract class CtlCommand implements Callable<Integer> {
             out().flush();
             return code;
         }
+    }
+
+    private static CtlMain rootOf(CommandLine cl) {
+        CommandLine top = cl;
+        while (top.getParent() != null) {
+            top = top.getParent();
+        }
+        return (CtlMain) top.getCommand();
     }
 
     /** Checks arguments that need no connection. @throws CtlException USAGE naming the problem */

@@ -4,12 +4,17 @@ import io.ha.core.task.TaskEvent;
 import io.ha.core.task.TaskRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code ha-ctl task ID}: one task in full, with its history. */
+/**
+ * {@code ha-ctl task ID}: one task in full, with its history, and its place in a pipeline: the parent whose outcome
+ * created it (with that outcome as its input) and the follow-ups its own outcome created.
+ */
 @Command(name = "task", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Show one task: state, attempts, agent, times, last error, payload, result and history.")
+        description = {"Show one task: state, attempts, agent, times, last error, payload, result and history.",
+                "For a pipeline step also its parent, its input (the parent's result) and its children."})
 final class TaskCommand extends CtlCommand {
     /** Text longer than this is cut in the human view (--json always has all of it). */
     private static final int SHOW_CHARS = 4096;
@@ -50,7 +55,17 @@ final class TaskCommand extends CtlCommand {
                 + ")" : "";
         field(out, "Ended", (ended > 0 ? Text.humanTime(ended) : "-") + took);
         field(out, "Last error", Text.orDash(r.lastError() == null ? null : Text.oneLine(r.lastError())));
+        field(out, "Parent", Text.orDash(r.parentId()));
+        field(out, "Children", r.children().isEmpty() ? "-" : String.join(",", r.children()));
+        if (!r.onSuccess().isEmpty() || !r.onFailure().isEmpty()) {
+            field(out, "Follow-ups", r.onSuccess().size() + " on success ("
+                    + Text.list(r.onSuccess().stream().map(t -> t.type()).collect(Collectors.toSet())) + "), "
+                    + r.onFailure().size() + " on failure");
+        }
         blob(out, "Payload", r.payload());
+        if (r.parentId() != null) {
+            blob(out, "Input", r.input());
+        }
         blob(out, "Result", r.result());
         out.println("History:");
         Table h = new Table("TIME", "STATE", "ATTEMPT", "AGENT", "DETAIL").limit(4, 100);

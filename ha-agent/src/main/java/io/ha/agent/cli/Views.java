@@ -2,9 +2,15 @@ package io.ha.agent.cli;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.ha.core.membership.AgentInfo;
+import io.ha.core.schedule.MisfirePolicy;
+import io.ha.core.schedule.OverlapPolicy;
+import io.ha.core.schedule.ScheduleInfo;
+import io.ha.core.schedule.ScheduleRecord;
+import io.ha.core.schedule.Trigger;
 import io.ha.core.task.TaskEvent;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -80,19 +86,26 @@ final class Views {
         }
     }
 
-    /** One task in full. {@code startedAt} is the start of the latest attempt, {@code endedAt} set once terminal. */
+    /**
+     * One task in full. {@code startedAt} is the start of the latest attempt, {@code endedAt} set once terminal.
+     * {@code parentId} and {@code input} are set for a follow-up task (the task whose outcome created it, and that
+     * outcome's result or error); {@code children} lists the follow-ups this task's outcome created; {@code onSuccess}
+     * and {@code onFailure} count the follow-ups it declares for either outcome (direct ones, not their own).
+     */
     @JsonPropertyOrder({"id", "type", "state", "attempt", "maxAttempts", "priority", "agent", "epoch",
             "idempotencyKey", "labels", "createdAt", "notBefore", "startedAt", "endedAt", "retryBackoffMs",
-            "lastError", "payload", "result", "history"})
+            "lastError", "parentId", "children", "onSuccess", "onFailure", "payload", "input", "result", "history"})
     record Task(String id, String type, TaskState state, int attempt, int maxAttempts, int priority, String agent,
                 long epoch, String idempotencyKey, List<String> labels, String createdAt, String notBefore,
-                String startedAt, String endedAt, long retryBackoffMs, String lastError, Blob payload, Blob result,
+                String startedAt, String endedAt, long retryBackoffMs, String lastError, String parentId,
+                List<String> children, int onSuccess, int onFailure, Blob payload, Blob input, Blob result,
                 List<Event> history) {
         static Task of(TaskRecord r) {
             return new Task(r.id(), r.type(), r.state(), r.attempt(), r.maxAttempts(), r.priority(), r.agent(),
                     r.epoch(), r.idempotencyKey(), Text.sorted(r.labels()), Text.jsonTime(r.createdAt()),
                     Text.jsonTime(r.notBefore()), Text.jsonTime(startMillis(r)), Text.jsonTime(endMillis(r)),
-                    r.retryBackoffMs(), r.lastError(), Blob.of(r.payload()), Blob.of(r.result()),
+                    r.retryBackoffMs(), r.lastError(), r.parentId(), r.children(), r.onSuccess().size(),
+                    r.onFailure().size(), Blob.of(r.payload()), Blob.of(r.input()), Blob.of(r.result()),
                     r.history().stream().map(Event::of).toList());
         }
     }
@@ -144,6 +157,54 @@ final class Views {
     /** Outcome of {@code submit}. */
     @JsonPropertyOrder({"id", "type", "payloadBytes", "idempotencyKey"})
     record Submitted(String id, String type, int payloadBytes, String idempotencyKey) {
+    }
+
+    /**
+     * One schedule. {@code kind} is {@code fixed-rate}, {@code fixed-delay} or {@code cron}; {@code intervalMs} is
+     * set for the first two, {@code cron} and {@code zone} for the last. {@code nextFireTime} is null when the
+     * schedule is paused, waits for its previous run (fixed delay) or never fires again. {@code lastFire} is when the
+     * task of its last fired tick (or manual trigger) was created, null when none was or the task has been pruned.
+     */
+    @JsonPropertyOrder({"name", "trigger", "kind", "intervalMs", "cron", "zone", "enabled", "state", "misfire",
+            "overlap", "maxMisfires", "taskType", "createdAt", "nextFireTime", "lastFire", "lastTaskId",
+            "lastTaskState", "firedTicks", "skippedTicks", "triggerPending"})
+    record Schedule(String name, String trigger, String kind, Long intervalMs, String cron, String zone,
+                    boolean enabled, String state, MisfirePolicy misfire, OverlapPolicy overlap, int maxMisfires,
+                    String taskType, String createdAt, String nextFireTime, String lastFire, String lastTaskId,
+                    TaskState lastTaskState, long firedTicks, long skippedTicks, boolean triggerPending) {
+        /** @param lastTask the record of {@code lastTaskId}, or null when there is none (or it was pruned) */
+        static Schedule of(ScheduleInfo info, TaskRecord lastTask) {
+            ScheduleRecord r = info.record();
+            Trigger t = r.trigger();
+            String kind = t instanceof Trigger.FixedRate ? "fixed-rate"
+                    : t instanceof Trigger.FixedDelay ? "fixed-delay" : "cron";
+            Long interval = t instanceof Trigger.FixedRate rate ? Long.valueOf(rate.periodMs())
+                    : t instanceof Trigger.FixedDelay delay ? Long.valueOf(delay.delayMs()) : null;
+            Trigger.CronTrigger cron = t instanceof Trigger.CronTrigger c ? c : null;
+            return new Schedule(r.name(), triggerText(t), kind, interval, cron == null ? null : cron.expression(),
+                    cron == null ? null : cron.zone(), r.enabled(), r.enabled() ? "enabled" : "paused", r.misfire(),
+                    r.overlap(), r.maxMisfires(), r.template().type(), Text.jsonTime(r.createdAt()),
+                    info.nextFireTime() == null ? null : Text.jsonTime(info.nextFireTime().toEpochMilli()),
+                    lastTask == null ? null : Text.jsonTime(lastTask.createdAt()), r.lastTaskId(),
+                    lastTask == null ? null : lastTask.state(), r.firedTicks(), r.skippedTicks(),
+                    r.triggerRequestedAt() > 0);
+        }
+
+        /** Short form for tables: {@code every 1h}, {@code 10m after each run}, {@code cron 0 * * * *}. */
+        static String triggerText(Trigger t) {
+            if (t instanceof Trigger.FixedRate rate) {
+                return "every " + Durations.format(Duration.ofMillis(rate.periodMs()));
+            }
+            if (t instanceof Trigger.FixedDelay delay) {
+                return Durations.format(Duration.ofMillis(delay.delayMs())) + " after each run";
+            }
+            return "cron " + ((Trigger.CronTrigger) t).expression();
+        }
+    }
+
+    /** Outcome of {@code schedule rm|pause|resume|trigger-now}; {@code taskId} is the task a trigger-now fired. */
+    @JsonPropertyOrder({"name", "action", "taskId", "schedule"})
+    record ScheduleChange(String name, String action, String taskId, Schedule schedule) {
     }
 
     /** One frame of {@code watch --json}. */

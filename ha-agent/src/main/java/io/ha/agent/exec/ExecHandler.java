@@ -8,6 +8,7 @@ import io.ha.core.task.TaskHandler;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -17,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * The built-in handler of {@link ExecPayload#TYPE} tasks: runs the payload's command (no shell unless the command is
  * one) with the agent's environment minus its {@code HA_*} variables (which hold the agent's secrets) plus the
  * payload's additions, in the payload's working directory, stdout and stderr combined.
+ *
+ * <p>The command reads the task's {@link TaskContext#input()} on stdin (for a follow-up task: its parent's result;
+ * otherwise stdin is empty) and finds {@value #ENV_TASK_ID}, {@value #ENV_TASK_ATTEMPT} and, for a follow-up,
+ * {@value #ENV_PARENT_ID} in its environment; these three are set last, over the payload's own variables. A command
+ * that does not read its stdin is not held up by it.
  *
  * <p>Guarantees: exit code 0 records the last {@value #TAIL_BYTES} bytes of output as the result; any other exit code
  * fails the attempt (retried while attempts remain) with an error naming the exit code and ending with the output's
@@ -39,6 +45,12 @@ public final class ExecHandler implements TaskHandler {
 
     /** Variables of the agent's environment with this prefix are not passed to commands (the payload may set some). */
     public static final String AGENT_ENV_PREFIX = "HA_";
+    /** The running task's id. */
+    public static final String ENV_TASK_ID = "HA_TASK_ID";
+    /** The attempt number, from 1. */
+    public static final String ENV_TASK_ATTEMPT = "HA_TASK_ATTEMPT";
+    /** For a follow-up task: the id of the task whose outcome created it (unset otherwise). */
+    public static final String ENV_PARENT_ID = "HA_PARENT_ID";
 
     private final Duration killGrace;
 
@@ -64,6 +76,14 @@ public final class ExecHandler implements TaskHandler {
         // otherwise print the agent's secrets into its result.
         pb.environment().keySet().removeIf(name -> name.startsWith(AGENT_ENV_PREFIX));
         pb.environment().putAll(payload.env());
+        // Set after the filter and the payload's variables, so a command can rely on them.
+        pb.environment().put(ENV_TASK_ID, context.taskId());
+        pb.environment().put(ENV_TASK_ATTEMPT, String.valueOf(context.attempt()));
+        if (context.parentId() != null) {
+            pb.environment().put(ENV_PARENT_ID, context.parentId());
+        } else {
+            pb.environment().remove(ENV_PARENT_ID);
+        }
         if (payload.cwd() != null) {
             pb.directory(new File(payload.cwd()));
         }
@@ -75,9 +95,9 @@ public final class ExecHandler implements TaskHandler {
             throw new ExecFailedException("cannot start " + payload.command().get(0)
                     + (payload.cwd() == null ? "" : " in " + payload.cwd()) + ": " + e.getMessage());
         }
-        process.getOutputStream().close();
         OutputTail tail = new OutputTail(TAIL_BYTES);
         Thread pump = startPump(process.getInputStream(), tail, context.taskId());
+        feedInput(process.getOutputStream(), context.input(), context.taskId());
         LOG.debug("task {}: started pid {}: {}", context.taskId(), process.pid(), payload.command());
         boolean exited;
         try {
@@ -113,6 +133,28 @@ public final class ExecHandler implements TaskHandler {
                 ? "last " + TAIL_BYTES + " of " + tail.total() + " bytes of output:\n"
                 : "output:\n");
         return header + tail.text(Math.max(0, ERROR_LIMIT - header.length()));
+    }
+
+    /**
+     * Writes the input to the command's stdin and closes it. Not on the handler's thread: a command that fills its
+     * output pipe before reading all its input would otherwise wait on us while we wait on it. A command that exits
+     * without reading (or kills itself) makes the write fail with a broken pipe, which only ends the feeding.
+     */
+    private static void feedInput(OutputStream stdin, byte[] input, String taskId) throws IOException {
+        if (input == null || input.length == 0) {
+            stdin.close();
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try (stdin) {
+                stdin.write(input);
+            } catch (IOException e) {
+                LOG.debug("task {}: the command did not read all of its {} bytes of input ({})", taskId,
+                        input.length, e.getMessage());
+            }
+        }, "ha-exec-input-" + taskId);
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Copies the output on its own thread: a full pipe would otherwise block the command. */

@@ -6,6 +6,8 @@ import io.ha.agent.metrics.TaskActivity;
 import io.ha.core.cluster.ClusterEvent;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.membership.AgentInfo;
+import io.ha.core.schedule.ScheduleInfo;
+import io.ha.core.schedule.ScheduleRecord;
 import io.ha.core.task.Worker;
 import java.io.Closeable;
 import java.time.Duration;
@@ -23,13 +25,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The {@code /status} document: this agent (id, accepting or draining, capacity, labels), its session, the leader and
- * its epoch, the members, the cluster's task counts, the tasks running here with their progress, and the recent
- * event timeline. Values that need ZooKeeper are read with a time bound: when ZooKeeper does not answer in time the
+ * its epoch, the members, the cluster's task counts and schedules (with their next fire time), the tasks running here
+ * with their progress, and the recent event timeline. Values that need ZooKeeper are read with a time bound: when ZooKeeper does not answer in time the
  * field holds {@code {"error": ...}} and the rest of the document is still served. Never contains secrets.
  */
 public final class StatusReport implements Closeable {
     /** How many of the newest timeline events are shown. */
     public static final int EVENTS = 50;
+    /** How many schedules are shown at most (by name); {@code schedulesTotal} gives the full number. */
+    public static final int SCHEDULES = 100;
     private static final Duration READ_BOUND = Duration.ofSeconds(3);
 
     /** What the agent knows about itself beyond the cluster. */
@@ -96,6 +100,14 @@ public final class StatusReport implements Closeable {
         }
         doc.put("members", members);
         doc.put("tasks", bounded(() -> counts.get(cluster.taskQueue())));
+        // One read per schedule (no task reads): schedules are few, and the whole is under the same time bound.
+        Object schedules = bounded(() -> schedules(cluster));
+        if (schedules instanceof List<?> list) {
+            doc.put("schedules", list.size() > SCHEDULES ? list.subList(0, SCHEDULES) : list);
+            doc.put("schedulesTotal", list.size());
+        } else {
+            doc.put("schedules", schedules);
+        }
 
         Map<String, Integer> progress = worker.progress();
         List<Map<String, Object>> running = new ArrayList<>();
@@ -133,6 +145,25 @@ public final class StatusReport implements Closeable {
         }
         doc.put("events", events);
         return doc;
+    }
+
+    private static List<Map<String, Object>> schedules(HaCluster cluster) throws Exception {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ScheduleInfo info : cluster.schedules().list()) {
+            ScheduleRecord r = info.record();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", r.name());
+            row.put("trigger", r.trigger().describe());
+            row.put("taskType", r.template().type());
+            row.put("enabled", r.enabled());
+            row.put("paused", !r.enabled());
+            row.put("nextFireTime", info.nextFireTime() == null ? null : info.nextFireTime().toString());
+            row.put("lastTaskId", r.lastTaskId());
+            row.put("firedTicks", r.firedTicks());
+            row.put("skippedTicks", r.skippedTicks());
+            out.add(row);
+        }
+        return out;
     }
 
     private Object bounded(Callable<Object> read) {

@@ -70,6 +70,44 @@ class ExecHandlerTest {
     }
 
     @Test
+    void followUpReadsItsParentsResultOnStdinAndSeesTaskIdsInItsEnvironment() throws Exception {
+        TaskContext ctx = FakeTaskContext.followUp("t-2", ExecPayload.TYPE,
+                sh("cat; echo \"id=$HA_TASK_ID attempt=$HA_TASK_ATTEMPT parent=$HA_PARENT_ID\"", 0).toJson(),
+                "step1\n".getBytes(StandardCharsets.UTF_8), "t-1", 2);
+        assertThat(new String(handler.handle(ctx), StandardCharsets.UTF_8))
+                .isEqualTo("step1\nid=t-2 attempt=2 parent=t-1\n");
+    }
+
+    @Test
+    void taskWithoutParentHasEmptyStdinAndNoParentIdEvenWhenThePayloadSetsOne() throws Exception {
+        ExecPayload p = new ExecPayload(List.of("sh", "-c", "wc -c; echo \"${HA_PARENT_ID-unset} $HA_TASK_ID\""),
+                Map.of("HA_PARENT_ID", "forged", "HA_TASK_ID", "forged"), null, 0);
+        assertThat(new String(handler.handle(task(p)), StandardCharsets.UTF_8).replace(" ", ""))
+                .isEqualTo("0\nunsett-1\n");
+    }
+
+    @Test
+    void largeInputIsStreamedWhileTheOutputIsPumped() throws Exception {
+        // 4 MiB through cat: far more than both pipe buffers, so writing all input before reading any output (or
+        // the reverse) would deadlock.
+        byte[] input = new byte[4 * 1024 * 1024];
+        java.util.Arrays.fill(input, (byte) 'x');
+        input[input.length - 1] = '\n';
+        TaskContext ctx = FakeTaskContext.followUp("t-2", ExecPayload.TYPE, sh("cat; echo end", 0).toJson(), input,
+                "t-1", 1);
+        byte[] result = handler.handle(ctx);
+        assertThat(result).hasSize(ExecHandler.TAIL_BYTES);
+        assertThat(new String(result, StandardCharsets.UTF_8)).endsWith("xxx\nend\n");
+    }
+
+    @Test
+    void commandThatIgnoresItsLargeInputStillSucceeds() throws Exception {
+        TaskContext ctx = FakeTaskContext.followUp("t-2", ExecPayload.TYPE, sh("echo ignored", 0).toJson(),
+                new byte[1024 * 1024], "t-1", 1);
+        assertThat(new String(handler.handle(ctx), StandardCharsets.UTF_8)).isEqualTo("ignored\n");
+    }
+
+    @Test
     void envAndCwdAreApplied() throws Exception {
         ExecPayload p = new ExecPayload(List.of("sh", "-c", "echo \"$GREETING\"; pwd"), Map.of("GREETING", "hi there"),
                 dir.toString(), 0);

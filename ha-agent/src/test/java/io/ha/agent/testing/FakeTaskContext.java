@@ -14,14 +14,22 @@ public final class FakeTaskContext {
     }
 
     public static TaskContext of(String taskId, String type, byte[] payload) {
+        return followUp(taskId, type, payload, new byte[0], null, 1);
+    }
+
+    /** A follow-up task's context: {@code input} and {@code parentId} as its parent's outcome left them. */
+    public static TaskContext followUp(String taskId, String type, byte[] payload, byte[] input, String parentId,
+                                       int attempt) {
         InvocationHandler h = (proxy, method, args) -> switch (method.getName()) {
             case "taskId" -> taskId;
             case "type" -> type;
             case "payload" -> payload.clone();
-            case "attempt" -> 1;
+            case "input" -> input.clone();
+            case "parentId" -> parentId;
+            case "attempt" -> attempt;
             case "maxAttempts" -> 3;
             case "agentId" -> "test-agent";
-            case "fencingToken" -> new TaskFencingToken(taskId, 1, 1);
+            case "fencingToken" -> new TaskFencingToken(taskId, attempt, 1);
             case "isCancelled" -> Thread.currentThread().isInterrupted();
             case "toString" -> "FakeTaskContext[" + taskId + "]";
             case "hashCode" -> System.identityHashCode(proxy);
