@@ -111,7 +111,7 @@ public final class HaCluster implements Closeable {
             TaskLayout.ensure(client, paths);
             agentControl = track(new AgentControl(ctx));
             taskQueue = new TaskQueue(ctx, config.maxTaskPayloadBytes, taskMetrics);
-            schedules = new Schedules(ctx);
+            schedules = new Schedules(ctx, config.maxTaskPayloadBytes);
             if (config.role == ClusterRole.MEMBER) {
                 registry = track(new AgentRegistry(ctx, agentInfo()));
                 registry.start();

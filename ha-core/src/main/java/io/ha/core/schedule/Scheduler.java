@@ -7,6 +7,7 @@ import io.ha.core.leader.LeaderContext;
 import io.ha.core.leader.LeaderService;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
+import io.ha.core.task.TaskRejectedException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -60,6 +61,10 @@ public final class Scheduler implements LeaderService {
                     }
                 } catch (CorruptDataException e) {
                     LOG.warn("schedule {} is unreadable and is not fired: {}", name, e.getMessage());
+                } catch (TaskRejectedException | IllegalArgumentException e) {
+                    // This schedule's task cannot be enqueued (a template over this leader's payload limit, say):
+                    // it must not hold up the others. It is tried again next round.
+                    LOG.warn("schedule {} could not enqueue its task and is not fired: {}", name, e.getMessage());
                 }
             }
             long sleep = nextWake - System.currentTimeMillis();

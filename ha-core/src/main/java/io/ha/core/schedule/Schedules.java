@@ -6,6 +6,7 @@ import io.ha.core.internal.ClusterContext;
 import io.ha.core.internal.CorruptDataException;
 import io.ha.core.internal.Json;
 import io.ha.core.internal.Names;
+import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TaskTemplate;
 import java.time.Instant;
@@ -31,8 +32,15 @@ public final class Schedules {
     private static final Logger LOG = LoggerFactory.getLogger(Schedules.class);
 
     private final ClusterContext ctx;
+    private final int maxPayloadBytes;
 
     public Schedules(ClusterContext ctx) {
+        this(ctx, TaskQueue.DEFAULT_MAX_PAYLOAD);
+    }
+
+    /** @param maxPayloadBytes templates with a larger payload are refused at define time */
+    public Schedules(ClusterContext ctx, int maxPayloadBytes) {
+        this.maxPayloadBytes = maxPayloadBytes;
         this.ctx = ctx;
     }
 
@@ -76,6 +84,9 @@ public final class Schedules {
         Preconditions.checkArgument(template.idempotencyKey() == null && template.notBefore() == null,
                 "the task template of schedule '%s' must have neither an idempotency key nor a start time: each "
                         + "tick derives both", name);
+        Preconditions.checkArgument(template.payload().length <= maxPayloadBytes,
+                "the task template of schedule '%s' has a payload of %s bytes, over the limit of %s bytes", name,
+                template.payload().length, maxPayloadBytes);
         TaskTemplate task = TaskTemplate.of(template);
         String path = ctx.paths().schedule(name);
         long now = System.currentTimeMillis();

@@ -165,4 +165,22 @@ class ScheduleTest extends ZkTestBase {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("idempotency key");
         assertThat(schedules.list()).isEmpty();
     }
+
+    @Test
+    void aScheduleWhoseTaskCannotBeEnqueuedDoesNotHoldUpTheOthers() throws Exception {
+        member("leader", b -> b.maxTaskPayloadBytes(1024));
+        HaCluster ops = member("ops", b -> b.role(ClusterRole.OBSERVER).maxTaskPayloadBytes(64 * 1024));
+        // Defined through a member with a larger limit than the leader's: the leader refuses to enqueue it.
+        ops.schedules().define("a-too-big", Trigger.every(Duration.ofMillis(200)),
+                TaskSpec.builder("x").payload(new byte[8 * 1024]).build());
+        ops.schedules().define("b-fine", Trigger.every(Duration.ofMillis(200)), TaskSpec.builder("x").build());
+
+        await().atMost(WAIT).until(() -> ops.schedules().get("b-fine").orElseThrow().record().firedTicks() >= 3);
+        assertThat(ops.schedules().get("a-too-big").orElseThrow().record().firedTicks()).isZero();
+        assertThatThrownBy(() -> member("small", b -> b.role(ClusterRole.OBSERVER).maxTaskPayloadBytes(1024))
+                .schedules().define("c", Trigger.every(Duration.ofSeconds(1)),
+                        TaskSpec.builder("x").payload(new byte[2048]).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2048 bytes")
+                .hasMessageContaining("1024 bytes");
+    }
 }

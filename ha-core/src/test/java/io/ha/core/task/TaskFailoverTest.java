@@ -153,6 +153,44 @@ class TaskFailoverTest extends ZkTestBase {
     }
 
     @Test
+    void aTaskAssignedButNotYetClaimedShowsAsAssignedAndCanBeCancelled() throws Exception {
+        HaCluster leader = member("leader");
+        await().atMost(WAIT).until(() -> leader.leaderElection().isLeader());
+        TcpProxy proxy = closeLater(new TcpProxy(server.getPort()));
+        HaCluster cut = member("cut", b -> b.connectString(proxy.connectString())
+                .connectionPolicy(ConnectionPolicy.LOST_ONLY));
+        List<String> ran = new CopyOnWriteArrayList<>();
+        cut.worker().register("job", ctx -> {
+            ran.add(ctx.taskId());
+            return null;
+        }, 1);
+        TaskQueue queue = client().taskQueue();
+        await().atMost(WAIT).until(() -> leader.membership().list().stream()
+                .anyMatch(a -> a.id().equals("cut") && a.accepting()));
+
+        // The agent can no longer reach ZooKeeper but its session lives on for a while: the leader assigns to it,
+        // and the agent cannot claim (the record stays as the leader left it: PENDING).
+        proxy.partition();
+        String id = queue.submit(TaskSpec.builder("job").build());
+        await().atMost(java.time.Duration.ofSeconds(3)).until(() -> queue.get(id).orElseThrow().state()
+                == TaskState.ASSIGNED);
+
+        TaskRecord seen = queue.get(id).orElseThrow();
+        assertThat(seen.agent()).isEqualTo("cut");
+        assertThat(queue.counts()).containsEntry(TaskState.ASSIGNED, 1L).containsEntry(TaskState.PENDING, 0L);
+        assertThat(queue.list(TaskState.ASSIGNED, 10)).extracting(TaskRecord::id).containsExactly(id);
+        assertThat(queue.cancel(id)).isTrue();
+        assertThat(queue.get(id).orElseThrow().state()).isEqualTo(TaskState.CANCELLED);
+
+        proxy.heal();
+        await().atMost(WAIT).until(() -> cut.connectionGuard().isSafe());
+        await().pollDelay(java.time.Duration.ofMillis(500)).atMost(WAIT).until(() -> true);
+        assertThat(ran).isEmpty();
+        assertThat(queue.counts()).containsEntry(TaskState.CANCELLED, 1L).containsEntry(TaskState.ASSIGNED, 0L)
+                .containsEntry(TaskState.SUCCEEDED, 0L);
+    }
+
+    @Test
     void zombieAgentCannotRecordAnOutcomeAfterItsSessionExpired() throws Exception {
         TcpProxy proxy = closeLater(new TcpProxy(server.getPort()));
         // LOST_ONLY keeps the zombie's handler running through the partition; it ignores interruption, too.

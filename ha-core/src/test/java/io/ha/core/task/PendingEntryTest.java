@@ -1,0 +1,32 @@
+package io.ha.core.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PendingEntryTest {
+    @Test
+    void pointerNamesSayPriorityStartTimeIdAndWhetherLabelsAreRequired() {
+        TaskRecord plain = TaskRecord.create("1a2b-0001", TaskSpec.builder("x").priority(7).build(), 1000);
+        TaskRecord labelled = TaskRecord.create("1a2b-0002", TaskSpec.builder("x").priority(0).labels(Set.of("gpu")).build(),
+                1000);
+
+        PendingEntry p = PendingEntry.parse(plain.pointerName());
+        PendingEntry l = PendingEntry.parse(labelled.pointerName());
+
+        assertThat(p).isEqualTo(new PendingEntry(TaskSpec.MAX_PRIORITY - 7, 0, "1a2b-0001", false));
+        assertThat(l).isEqualTo(new PendingEntry(TaskSpec.MAX_PRIORITY, 0, "1a2b-0002", true));
+        assertThat(l.name()).isEqualTo(labelled.pointerName()).endsWith("_L");
+        assertThat(p.name()).isEqualTo(plain.pointerName());
+    }
+
+    @Test
+    void namesThatAreNotPointersAreRejected() {
+        assertThat(PendingEntry.parse("garbage")).isNull();
+        assertThat(PendingEntry.parse("999_0000000000000_")).isNull();
+        assertThat(PendingEntry.parse("999_0000000000000__L")).isNull();
+        assertThat(PendingEntry.parse("999_0000000000000_a_b")).isNull();
+        assertThat(PendingEntry.parse("99x_0000000000000_id")).isNull();
+    }
+}
