@@ -21,13 +21,16 @@ import java.util.List;
  *                       that the queue never runs dry while timed (a draining queue ends with fewer busy workers,
  *                       which is not a depth effect)
  * @param depthRounds    rounds per depth, alternating between the depths (the median counts)
+ * @param rounds         timed rounds of the HA queue, of each Curator queue and of the synchronous creates, one
+ *                       after another on the same clients (the median counts): the JIT compiler still works during
+ *                       the first of them
  * @param fsync          whether the ZooKeeper server syncs its transaction log to disk (its production default)
  * @param quick          small sizes for a smoke run
  * @param json           where to write the figures as JSON, or null
  */
 public record QueueBenchOptions(int tasks, int workers, int concurrency, int baselineItems, int zkCreates,
                                 int zkMultiNodes, int depthSmall, int depthLarge, int depthBatch, int depthRounds,
-                                boolean fsync, boolean quick, Path json) {
+                                int rounds, boolean fsync, boolean quick, Path json) {
     /** Creates per {@code multi()} in the batched raw ZooKeeper row. */
     public static final int ZK_MULTI_BATCH = 100;
 
@@ -42,6 +45,8 @@ public record QueueBenchOptions(int tasks, int workers, int concurrency, int bas
               --depths A,B         tasks queued before the two depth runs (default 1000,100000; --quick 1000,10000)
               --depth-batch N      tasks timed in each depth round (default 800; --quick 300)
               --depth-rounds N     rounds per depth, alternating; the median counts (default 5; --quick 2)
+              --rounds N           timed rounds of the HA queue, each Curator queue and the synchronous creates;
+                                   the median counts (default 3; --quick 1)
               --no-fsync           ZooKeeper server without fsync of its log (default: fsync, as in production)
               --quick              small sizes, for a smoke run
               --json FILE          also write the figures as one JSON object to FILE
@@ -59,6 +64,7 @@ public record QueueBenchOptions(int tasks, int workers, int concurrency, int bas
                 ZK_MULTI_BATCH, zkMultiNodes);
         Preconditions.checkArgument(depthRounds >= 1 && depthRounds <= 20, "--depth-rounds must be in 1-20, got %s",
                 depthRounds);
+        Preconditions.checkArgument(rounds >= 1 && rounds <= 9, "--rounds must be in 1-9, got %s", rounds);
         Preconditions.checkArgument(depthBatch >= 10, "--depth-batch must be at least 10, got %s", depthBatch);
         Preconditions.checkArgument(depthLarge >= depthSmall, "--depths A,B needs A <= B, got %s,%s", depthSmall,
                 depthLarge);
@@ -91,6 +97,7 @@ public record QueueBenchOptions(int tasks, int workers, int concurrency, int bas
         Integer zkMulti = null;
         Integer depthBatch = null;
         Integer depthRounds = null;
+        Integer rounds = null;
         int[] depths = null;
         int workers = 4;
         int concurrency = 32;
@@ -109,6 +116,7 @@ public record QueueBenchOptions(int tasks, int workers, int concurrency, int bas
                 case "--zk-multi-nodes" -> zkMulti = intValue(opt, list, ++i);
                 case "--depth-batch" -> depthBatch = intValue(opt, list, ++i);
                 case "--depth-rounds" -> depthRounds = intValue(opt, list, ++i);
+                case "--rounds" -> rounds = intValue(opt, list, ++i);
                 case "--depths" -> depths = depthsValue(value(opt, list, ++i));
                 case "--json" -> json = Path.of(value(opt, list, ++i));
                 default -> throw new IllegalArgumentException("unknown option '" + opt + "'");
@@ -125,6 +133,7 @@ public record QueueBenchOptions(int tasks, int workers, int concurrency, int bas
                 depths != null ? depths[1] : quick ? 10_000 : 100_000,
                 depthBatch != null ? depthBatch : quick ? 300 : 800,
                 depthRounds != null ? depthRounds : quick ? 2 : 5,
+                rounds != null ? rounds : quick ? 1 : 3,
                 fsync, quick, json);
     }
 

@@ -5,8 +5,11 @@ import java.io.PrintStream;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -119,7 +122,13 @@ public final class QueueBenchmark {
         byte[] record = new byte[256];
         Arrays.fill(record, (byte) 'r');
         try (ZkCreateBench zk = ZkCreateBench.connect(cs, (int) HaFleet.SESSION_TIMEOUT.toMillis())) {
-            results.zkSyncCreates = zk.syncCreates("/bench/zk/sync", options.zkCreates(), record);
+            List<Double> sync = new ArrayList<>();
+            for (int round = 1; round <= options.rounds(); round++) {
+                sync.add(zk.syncCreates("/bench/zk/sync" + (round == 1 ? "" : "-" + round), options.zkCreates(),
+                        record));
+            }
+            results.zkSyncCreateRounds = sync;
+            results.zkSyncCreates = median(sync);
             results.zkAsyncCreates = zk.asyncCreates("/bench/zk/async", options.zkCreates(), record, 1_000);
             results.zkMultiCreates = zk.multiCreates("/bench/zk/multi", options.zkMultiNodes(),
                     QueueBenchOptions.ZK_MULTI_BATCH, record);
@@ -140,20 +149,33 @@ public final class QueueBenchmark {
             fleet.startWorkers(options.concurrency());
             fleet.awaitAccepting(Duration.ofSeconds(30));
             bench.endToEnd(fleet, warmup);
-            HaQueueBench.awaitIdle(Duration.ofMillis(300), Duration.ofSeconds(60));
-            ServerStats before = ServerStats.read("127.0.0.1", port);
-            CpuProfile cpu = CpuProfile.start();
-            try (StackSampler sampler = StackSampler.start(List.of(
-                    new StackSampler.Group("worker pickup threads (ha-worker-*)", "ha-worker-"),
-                    new StackSampler.Group("worker claim threads (ha-claim-*)", "ha-claim-"),
-                    new StackSampler.Group("dispatcher thread (leader)", "ha-leader-task-dispatcher")), 50)) {
-                results.ha = bench.endToEnd(fleet, n);
-                results.haSamples = sampler.shares();
+            List<HaRound> rounds = new ArrayList<>();
+            for (int round = 1; round <= options.rounds(); round++) {
+                HaQueueBench.awaitIdle(Duration.ofMillis(300), Duration.ofSeconds(60));
+                ServerStats before = ServerStats.read("127.0.0.1", port);
+                CpuProfile cpu = CpuProfile.start();
+                HaQueueBench.Run run;
+                Map<String, Map<String, Double>> samples;
+                try (StackSampler sampler = StackSampler.start(List.of(
+                        new StackSampler.Group("worker pickup threads (ha-worker-*)", "ha-worker-"),
+                        new StackSampler.Group("worker claim threads (ha-claim-*)", "ha-claim-"),
+                        new StackSampler.Group("dispatcher thread (leader)", "ha-leader-task-dispatcher")), 50)) {
+                    run = bench.endToEnd(fleet, n);
+                    samples = sampler.shares();
+                }
+                CpuProfile.Usage usage = cpu.stop();
+                ServerStats cost = ServerStats.read("127.0.0.1", port).since(before);
+                progress(String.format(Locale.ROOT, "HA queue: round %d of %d: %.0f tasks/s; reading the %d task "
+                        + "records for latencies", round, options.rounds(), run.perSecond(), n));
+                rounds.add(new HaRound(run.withLatencies(bench.latenciesOfLastRun(fleet)), usage, cost, samples));
             }
-            results.haCpu = cpu.stop();
-            results.haServerCost = ServerStats.read("127.0.0.1", port).since(before);
-            progress("HA queue: reading the " + n + " task records for latencies");
-            results.ha = results.ha.withLatencies(bench.latenciesOfLastRun(fleet));
+            results.haRoundRates = rounds.stream().map(r -> r.run().perSecond()).toList();
+            HaRound median = rounds.stream().sorted(Comparator.comparingDouble(r -> r.run().perSecond()))
+                    .toList().get(rounds.size() / 2);
+            results.ha = median.run();
+            results.haCpu = median.cpu();
+            results.haServerCost = median.cost();
+            results.haSamples = median.samples();
             results.haCapacity = fleet.capacity();
             if (fleet.reassigned() > 0) {
                 throw new BenchException("HA run: " + fleet.reassigned() + " task(s) were reassigned (an agent "
@@ -175,13 +197,22 @@ public final class QueueBenchmark {
         progress("Curator DistributedQueue: 1 producer, " + options.workers() + " consumers; warm-up with " + warmup
                 + " items, then " + items + " timed");
         curator.distributedQueue("/bench/curator/dq-warm", warmup, options.workers(), payload, timeout);
-        results.curatorDistributedQueue = curator.distributedQueue("/bench/curator/dq", items, options.workers(),
-                payload, timeout);
+        List<Double> dq = new ArrayList<>();
+        for (int round = 1; round <= options.rounds(); round++) {
+            dq.add(curator.distributedQueue("/bench/curator/dq-" + round, items, options.workers(), payload,
+                    timeout));
+        }
+        results.curatorDistributedQueueRounds = dq;
+        results.curatorDistributedQueue = median(dq);
         progress("Curator SimpleDistributedQueue: 1 producer, " + options.workers() + " consumers; warm-up with "
                 + warmup + " items, then " + items + " timed");
         curator.simpleQueue("/bench/curator/sdq-warm", warmup, options.workers(), payload, timeout);
-        results.curatorSimpleQueue = curator.simpleQueue("/bench/curator/sdq", items, options.workers(), payload,
-                timeout);
+        List<Double> sdq = new ArrayList<>();
+        for (int round = 1; round <= options.rounds(); round++) {
+            sdq.add(curator.simpleQueue("/bench/curator/sdq-" + round, items, options.workers(), payload, timeout));
+        }
+        results.curatorSimpleQueueRounds = sdq;
+        results.curatorSimpleQueue = median(sdq);
     }
 
     /** Rounds at the two depths alternate, so that a busy spell on the machine falls on both alike. */
@@ -200,5 +231,15 @@ public final class QueueBenchmark {
         }
         results.depthSmall = small;
         results.depthLarge = large;
+    }
+
+    /** One timed round of the HA queue with what was measured around it. */
+    private record HaRound(HaQueueBench.Run run, CpuProfile.Usage cpu, ServerStats cost,
+                           Map<String, Map<String, Double>> samples) {
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
     }
 }

@@ -56,9 +56,11 @@ final class QueueReport {
         out.printf(Locale.ROOT, "ZooKeeper %s, embedded in this JVM on 127.0.0.1, fsync %s; payload %d bytes%n",
                 Version.getFullVersion().split("[ -]")[0], o.fsync() ? "on" : "OFF", r.payloadBytes);
         out.printf(Locale.ROOT, "options: --tasks %d --workers %d --concurrency %d --baseline-items %d "
-                        + "--zk-creates %d --zk-multi-nodes %d --depths %d,%d --depth-batch %d --depth-rounds %d%s%n",
+                        + "--zk-creates %d --zk-multi-nodes %d --depths %d,%d --depth-batch %d --depth-rounds %d "
+                        + "--rounds %d%s%n",
                 o.tasks(), o.workers(), o.concurrency(), o.baselineItems(), o.zkCreates(), o.zkMultiNodes(),
-                o.depthSmall(), o.depthLarge(), o.depthBatch(), o.depthRounds(), o.fsync() ? "" : " --no-fsync");
+                o.depthSmall(), o.depthLarge(), o.depthBatch(), o.depthRounds(), o.rounds(),
+                o.fsync() ? "" : " --no-fsync");
         out.flush();
     }
 
@@ -68,16 +70,18 @@ final class QueueReport {
         out.println();
         out.printf(Locale.ROOT, "%-62s %20s %9s %9s%n", "what", "rate", "p50 ms", "p99 ms");
         out.println(line);
-        row(String.format(Locale.ROOT, "HA queue end to end (1 producer, %d workers x %d)", o.workers(),
-                o.concurrency()), r.ha.perSecond(), "tasks/s", r.ha.latencies());
+        row(String.format(Locale.ROOT, "HA queue end to end (1 producer, %d workers x %d%s)", o.workers(),
+                o.concurrency(), medianOf(r.haRoundRates)), r.ha.perSecond(), "tasks/s", r.ha.latencies());
         row(String.format(Locale.ROOT, "HA queue end to end, paced at %s tasks/s (no backlog)",
                 count(r.haPaced.tasks() / r.haPaced.seconds())), r.haPaced.perSecond(), "tasks/s",
                 r.haPaced.latencies());
-        row(String.format(Locale.ROOT, "Curator DistributedQueue (1 producer, %d consumers)", o.workers()),
-                r.curatorDistributedQueue, "items/s", null);
-        row(String.format(Locale.ROOT, "Curator SimpleDistributedQueue (1 producer, %d consumers)", o.workers()),
-                r.curatorSimpleQueue, "items/s", null);
-        row("ZooKeeper, 1 client: synchronous creates", r.zkSyncCreates, "creates/s", null);
+        row(String.format(Locale.ROOT, "Curator DistributedQueue (1 producer, %d consumers%s)", o.workers(),
+                medianOf(r.curatorDistributedQueueRounds)), r.curatorDistributedQueue, "items/s", null);
+        row(String.format(Locale.ROOT, "Curator SimpleDistributedQueue (1 producer, %d consumers%s)", o.workers(),
+                medianOf(r.curatorSimpleQueueRounds)), r.curatorSimpleQueue, "items/s", null);
+        row("ZooKeeper, 1 client: synchronous creates" + (r.zkSyncCreateRounds.size() > 1 ? " (median)" : ""),
+                r.zkSyncCreates,
+                "creates/s", null);
         row("ZooKeeper, 1 client: pipelined creates (1,000 in flight)", r.zkAsyncCreates, "creates/s", null);
         row("ZooKeeper, 1 client: creates in multi() of 100", r.zkMultiCreates, "creates/s", null);
         row("ZooKeeper, 1 client: synchronous getData", r.zkSyncReads, "reads/s", null);
@@ -96,6 +100,7 @@ final class QueueReport {
         out.printf(Locale.ROOT, "%-62s %11.2fx%n", "(HA vs multi() creates, the batched write limit)",
                 r.haVsMultiCreates());
         out.println(line);
+        printRounds();
         printCost();
         out.flush();
     }
@@ -115,6 +120,29 @@ final class QueueReport {
                 d.msPerTaskRounds().size()), d.msPerTask(), count(d.perSecond()), list(d.msPerTaskRounds()));
         out.printf(Locale.ROOT, "%-62s %10.3f ms CPU/task (rounds %s)%n", "", d.cpuMsPerTask(),
                 list(d.cpuMsPerTaskRounds()));
+    }
+
+    /** " (median of N)" when there were several rounds. */
+    private static String medianOf(List<Double> rounds) {
+        return rounds.size() > 1 ? ", median" : "";
+    }
+
+    /** Every round of the rows measured more than once, below the table. */
+    private void printRounds() {
+        if (r.haRoundRates.size() <= 1) {
+            return;
+        }
+        out.println("Rounds (one after another on the same clients; the median is in the table):");
+        roundLine("HA queue end to end", r.haRoundRates, "tasks/s");
+        roundLine("Curator DistributedQueue", r.curatorDistributedQueueRounds, "items/s");
+        roundLine("Curator SimpleDistributedQueue", r.curatorSimpleQueueRounds, "items/s");
+        roundLine("ZooKeeper synchronous creates", r.zkSyncCreateRounds, "creates/s");
+    }
+
+    private void roundLine(String what, List<Double> rounds, String unit) {
+        StringBuilder s = new StringBuilder();
+        rounds.forEach(v -> s.append(s.length() == 0 ? "" : ", ").append(count(v)));
+        out.printf(Locale.ROOT, "  %-38s %s %s%n", what, s, unit);
     }
 
     private static String list(List<Double> values) {
@@ -192,7 +220,13 @@ final class QueueReport {
         j.put("ha_paced_target_per_s", round(r.haPaced.tasks() / r.haPaced.seconds(), 1));
         j.put("ha_paced_p50_ms", r.haPaced.latencies().p50());
         j.put("ha_paced_p99_ms", r.haPaced.latencies().p99());
+        j.put("ha_tasks_per_s_rounds", r.haRoundRates.stream().map(v -> round(v, 1)).toList());
         j.put("curator_distributed_queue_per_s", round(r.curatorDistributedQueue, 1));
+        j.put("curator_distributed_queue_per_s_rounds", r.curatorDistributedQueueRounds.stream()
+                .map(v -> round(v, 1)).toList());
+        j.put("curator_simple_queue_per_s_rounds", r.curatorSimpleQueueRounds.stream().map(v -> round(v, 1))
+                .toList());
+        j.put("zk_sync_creates_per_s_rounds", r.zkSyncCreateRounds.stream().map(v -> round(v, 1)).toList());
         j.put("curator_simple_queue_per_s", round(r.curatorSimpleQueue, 1));
         j.put("zk_sync_creates_per_s", round(r.zkSyncCreates, 1));
         j.put("zk_async_creates_per_s", round(r.zkAsyncCreates, 1));
@@ -252,6 +286,7 @@ final class QueueReport {
         opts.put("depth_large", o.depthLarge());
         opts.put("depth_batch", o.depthBatch());
         opts.put("depth_rounds", o.depthRounds());
+        opts.put("rounds", o.rounds());
         opts.put("fsync", o.fsync());
         opts.put("quick", o.quick());
         j.put("options", opts);

@@ -1,5 +1,6 @@
 package io.ha.agent.bench;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,11 +17,13 @@ final class QueueResults {
     int payloadBytes;
 
     double zkSyncCreates;
+    List<Double> zkSyncCreateRounds = List.of();
     double zkAsyncCreates;
     double zkMultiCreates;
     double zkSyncReads;
 
     HaQueueBench.Run ha;
+    List<Double> haRoundRates = List.of();
     int haCapacity;
     HaQueueBench.Run haPaced;
     ServerStats haServerCost;
@@ -29,7 +32,9 @@ final class QueueResults {
     Map<String, Map<String, Double>> haSamples;
 
     double curatorDistributedQueue;
+    List<Double> curatorDistributedQueueRounds = List.of();
     double curatorSimpleQueue;
+    List<Double> curatorSimpleQueueRounds = List.of();
 
     HaQueueBench.Depth depthSmall;
     HaQueueBench.Depth depthLarge;
