@@ -4,6 +4,7 @@ import io.ha.core.cluster.HaCluster;
 import io.ha.core.internal.Names;
 import io.ha.core.schedule.MisfirePolicy;
 import io.ha.core.schedule.OverlapPolicy;
+import io.ha.core.schedule.ScheduleExistsException;
 import io.ha.core.schedule.ScheduleInfo;
 import io.ha.core.schedule.Schedules;
 import io.ha.core.schedule.Trigger;
@@ -160,12 +161,19 @@ final class ScheduleAddCommand extends CtlCommand {
         // Every tick would be refused at submit: refuse the definition instead.
         task.checkPayloadLimit(c.taskQueue());
         Optional<ScheduleInfo> before = c.schedules().get(name);
-        if (before.isPresent() && !replace) {
-            throw CtlException.failed("schedule '" + name + "' exists (" + before.get().record().trigger().describe()
-                    + ", task type '" + before.get().record().template().type() + "'); give --replace to redefine "
-                    + "it, or remove it first with 'ha-ctl schedule rm " + name + "'");
+        try {
+            if (replace) {
+                c.schedules().define(name, trigger, template, options);
+            } else {
+                c.schedules().create(name, trigger, template, options); // refused atomically if it exists
+            }
+        } catch (ScheduleExistsException e) {
+            Optional<ScheduleInfo> existing = c.schedules().get(name);
+            throw CtlException.failed("schedule '" + name + "' exists" + existing.map(i -> " ("
+                    + i.record().trigger().describe() + ", task type '" + i.record().template().type() + "')")
+                    .orElse("") + "; give --replace to redefine it, or remove it first with 'ha-ctl schedule rm "
+                    + name + "'");
         }
-        c.schedules().define(name, trigger, template, options);
         ScheduleInfo info = c.schedules().get(name).orElseThrow(() -> CtlException.failed("schedule '" + name
                 + "' was removed right after it was defined"));
         Views.Schedule view = SchedulesCommand.view(c, info);

@@ -1,7 +1,6 @@
 package io.ha.core.schedule;
 
 import com.google.common.base.Preconditions;
-import io.ha.core.cluster.HaException;
 import io.ha.core.internal.ClusterContext;
 import io.ha.core.internal.CorruptDataException;
 import io.ha.core.internal.Json;
@@ -78,6 +77,22 @@ public final class Schedules {
      * @throws IllegalArgumentException naming the problem for a bad name, trigger or template
      */
     public void define(String name, Trigger trigger, TaskSpec template, Options options) throws Exception {
+        store(name, trigger, template, options, true);
+    }
+
+    /**
+     * Creates the schedule only if no schedule of that name exists (atomically: of two concurrent creates of one
+     * name, one fails).
+     *
+     * @throws ScheduleExistsException  when it exists; it is left unchanged
+     * @throws IllegalArgumentException naming the problem for a bad name, trigger or template
+     */
+    public void create(String name, Trigger trigger, TaskSpec template, Options options) throws Exception {
+        store(name, trigger, template, options, false);
+    }
+
+    private void store(String name, Trigger trigger, TaskSpec template, Options options, boolean replace)
+            throws Exception {
         Names.validate("schedule name", name);
         Preconditions.checkNotNull(trigger, "schedule '%s' needs a trigger", name);
         Preconditions.checkNotNull(template, "schedule '%s' needs a task template", name);
@@ -93,6 +108,9 @@ public final class Schedules {
         while (true) {
             Stat stat = new Stat();
             ScheduleRecord existing = read(name, stat).orElse(null);
+            if (existing != null && !replace) {
+                throw new ScheduleExistsException(name);
+            }
             ScheduleRecord next = existing == null
                     ? new ScheduleRecord(name, trigger, task, options.enabled(), options.misfire(),
                             options.overlap(), options.maxMisfires(), now, now, null, 0, 0, 0)
@@ -127,18 +145,27 @@ public final class Schedules {
         }
     }
 
+    /** @throws NoSuchScheduleException when no schedule has this name */
     public void pause(String name) throws Exception {
         update(name, r -> r.withEnabled(false, System.currentTimeMillis()));
         LOG.info("schedule '{}' paused", name);
     }
 
-    /** Resumes a paused schedule; ticks that fell in the pause are not fired. */
+    /**
+     * Resumes a paused schedule; ticks that fell in the pause are not fired.
+     *
+     * @throws NoSuchScheduleException when no schedule has this name
+     */
     public void resume(String name) throws Exception {
         update(name, r -> r.withEnabled(true, System.currentTimeMillis()));
         LOG.info("schedule '{}' resumed", name);
     }
 
-    /** Asks the leader to fire the schedule once now, in addition to its ticks (also when paused). */
+    /**
+     * Asks the leader to fire the schedule once now, in addition to its ticks (also when paused).
+     *
+     * @throws NoSuchScheduleException when no schedule has this name
+     */
     public void triggerNow(String name) throws Exception {
         update(name, r -> r.withTriggerRequest(System.currentTimeMillis()));
         LOG.info("schedule '{}' triggered by hand", name);
@@ -190,7 +217,7 @@ public final class Schedules {
         while (true) {
             Stat stat = new Stat();
             ScheduleRecord current = read(name, stat)
-                    .orElseThrow(() -> new HaException("no schedule named '" + name + "'"));
+                    .orElseThrow(() -> new NoSuchScheduleException(name));
             try {
                 ctx.client().setData().withVersion(stat.getVersion())
                         .forPath(ctx.paths().schedule(name), Json.write(change.apply(current)));

@@ -183,4 +183,42 @@ class ScheduleTest extends ZkTestBase {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2048 bytes")
                 .hasMessageContaining("1024 bytes");
     }
+
+    @Test
+    void createRefusesAnExistingNameAtomicallyAndUnknownNamesAreNamed() throws Exception {
+        Schedules schedules = observer().schedules();
+        TaskSpec task = TaskSpec.builder("x").build();
+        List<Throwable> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> racers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            long seconds = i + 1;
+            Thread t = new Thread(() -> {
+                try {
+                    go.await();
+                    schedules.create("once", Trigger.every(Duration.ofSeconds(seconds)), task,
+                            Schedules.Options.defaults().paused());
+                    outcomes.add(null);
+                } catch (Throwable e) {
+                    outcomes.add(e);
+                }
+            });
+            t.start();
+            racers.add(t);
+        }
+        go.countDown();
+        for (Thread t : racers) {
+            t.join(WAIT.toMillis());
+        }
+        assertThat(outcomes).hasSize(4);
+        assertThat(outcomes.stream().filter(e -> e == null)).hasSize(1);
+        assertThat(outcomes.stream().filter(e -> e instanceof ScheduleExistsException)).hasSize(3);
+        assertThat(outcomes.stream().filter(e -> e instanceof ScheduleExistsException).findFirst().orElseThrow())
+                .hasMessageContaining("'once'");
+
+        assertThatThrownBy(() -> schedules.pause("nope")).isInstanceOf(NoSuchScheduleException.class)
+                .hasMessageContaining("'nope'");
+        assertThatThrownBy(() -> schedules.triggerNow("nope")).isInstanceOf(NoSuchScheduleException.class);
+        assertThat(schedules.remove("nope")).isFalse();
+    }
 }

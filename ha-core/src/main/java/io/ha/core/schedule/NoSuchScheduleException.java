@@ -1,0 +1,12 @@
+package io.ha.core.schedule;
+
+import io.ha.core.cluster.HaException;
+
+/** No schedule has this name (never defined, or removed). Names the schedule. */
+public final class NoSuchScheduleException extends HaException {
+    private static final long serialVersionUID = 1L;
+
+    public NoSuchScheduleException(String name) {
+        super("no schedule named '" + name + "'");
+    }
+}
