@@ -1,7 +1,6 @@
 package io.ha.agent.cli;
 
 import io.ha.core.cluster.HaCluster;
-import io.ha.core.internal.Names;
 import io.ha.core.schedule.MisfirePolicy;
 import io.ha.core.schedule.OverlapPolicy;
 import io.ha.core.schedule.ScheduleExistsException;
@@ -90,11 +89,7 @@ final class ScheduleAddCommand extends CtlCommand {
 
     @Override
     protected void validate() {
-        try {
-            Names.validate("schedule name", name);
-        } catch (IllegalArgumentException e) {
-            throw CtlException.usage(e.getMessage());
-        }
+        ScheduleNameCommand.validateName(name);
         trigger = trigger();
         task.resolve(args, root.stdin());
         try {

@@ -16,6 +16,11 @@ abstract class ScheduleNameCommand extends CtlCommand {
 
     @Override
     protected void validate() {
+        validateName(name);
+    }
+
+    /** @throws CtlException USAGE naming the problem with a schedule name, before any connection is made */
+    static void validateName(String name) {
         try {
             Names.validate("schedule name", name);
         } catch (IllegalArgumentException e) {
