@@ -357,7 +357,6 @@ public final class Dispatcher implements LeaderService {
         private record Move(PendingEntry entry, String agent) {
         }
 
-        /** Commits the moves in transactions of up to {@link #BATCH}; returns how many were applied. */
         /**
          * Sends the moves in transactions of up to {@link #BATCH} without waiting for them (up to
          * {@link #MAX_IN_FLIGHT} at once, pipelined on the session): the view is updated as if they were applied,
