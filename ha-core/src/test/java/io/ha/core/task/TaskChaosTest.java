@@ -10,13 +10,6 @@ import io.ha.core.internal.AsyncReads;
 import io.ha.core.internal.Buckets;
 import io.ha.core.testing.TcpProxy;
 import io.ha.core.testing.ZkTestBase;
-import java.io.Closeable;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -29,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -276,7 +268,7 @@ class TaskChaosTest extends ZkTestBase {
     void submitWhoseReplyIsLostIsNeitherReportedAsFailedNorStoredTwice() throws Exception {
         HaCluster observer = member("observer", b -> b.role(ClusterRole.OBSERVER));
         TaskQueue direct = observer.taskQueue();
-        ReplyTrap trap = closeLater(new ReplyTrap(server.getPort()));
+        TcpProxy trap = closeLater(new TcpProxy(server.getPort()));
         TaskQueue queue = member("submitter", b -> b.role(ClusterRole.OBSERVER)
                 .connectString(trap.connectString())).taskQueue();
         List<TaskSpec> specs = new ArrayList<>();
@@ -286,11 +278,11 @@ class TaskChaosTest extends ZkTestBase {
 
         // The first reply the server sends once the tasks are stored is swallowed and the connection dropped.
         List<String> pendingBuckets = Buckets.all().stream().map(observer.paths()::pendingBucket).toList();
-        trap.arm(() -> AsyncReads.exists(observer.curator(), pendingBuckets, WAIT.toMillis()).stream()
+        trap.dropNextReplyWhen(() -> AsyncReads.exists(observer.curator(), pendingBuckets, WAIT.toMillis()).stream()
                 .anyMatch(r -> r.ok() && r.stat().getNumChildren() > 0));
         List<String> ids = queue.submitAll(specs);
 
-        assertThat(trap.sprung()).as("the reply was lost").isTrue();
+        assertThat(trap.replyDropped()).as("the reply was lost").isTrue();
         assertThat(ids).hasSize(specs.size()).doesNotHaveDuplicates();
         assertThat(direct.counts().get(TaskState.PENDING)).isEqualTo(specs.size());
         for (String id : ids) {
@@ -388,98 +380,5 @@ class TaskChaosTest extends ZkTestBase {
                     .append(zk.getChildren().forPath(queue.store().paths().assignedDir(agent))).append(' ');
         }
         return out.toString();
-    }
-
-    /**
-     * A loopback forwarder for one ZooKeeper client that, once armed, swallows the first reply sent after
-     * {@code ready} holds and drops the connection: a network that fails after the server did the work but before
-     * the client heard of it. The client then reconnects (same session) through the forwarder, which passes
-     * everything from then on.
-     */
-    private static final class ReplyTrap implements Closeable {
-        private final ServerSocket listener;
-        private final int targetPort;
-        private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-        private volatile Callable<Boolean> ready;
-        private volatile boolean sprung;
-        private volatile boolean closed;
-
-        ReplyTrap(int targetPort) throws IOException {
-            this.targetPort = targetPort;
-            this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread acceptor = new Thread(this::acceptLoop, "reply-trap");
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        String connectString() {
-            return "127.0.0.1:" + listener.getLocalPort();
-        }
-
-        void arm(Callable<Boolean> condition) {
-            ready = condition;
-        }
-
-        boolean sprung() {
-            return sprung;
-        }
-
-        private void acceptLoop() {
-            while (!closed) {
-                try {
-                    Socket client = listener.accept();
-                    Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                    sockets.add(client);
-                    sockets.add(upstream);
-                    pump(client, upstream, false);
-                    pump(upstream, client, true);
-                } catch (IOException e) {
-                    if (closed) {
-                        return;
-                    }
-                }
-            }
-        }
-
-        private void pump(Socket from, Socket to, boolean replies) {
-            Thread t = new Thread(() -> {
-                byte[] buffer = new byte[65536];
-                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                    int n;
-                    while ((n = in.read(buffer)) >= 0) {
-                        Callable<Boolean> condition = ready;
-                        if (replies && condition != null && !sprung && condition.call()) {
-                            sprung = true;
-                            return; // the reply is dropped with the connection (closed below)
-                        }
-                        out.write(buffer, 0, n);
-                        out.flush();
-                    }
-                } catch (Exception e) {
-                    // Either side closed, or the check failed: the connection goes.
-                } finally {
-                    closeQuietly(from);
-                    closeQuietly(to);
-                }
-            }, "reply-trap-pump");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        private void closeQuietly(Socket s) {
-            sockets.remove(s);
-            try {
-                s.close();
-            } catch (IOException e) {
-                // Already closed.
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            closed = true;
-            listener.close();
-            sockets.forEach(this::closeQuietly);
-        }
     }
 }

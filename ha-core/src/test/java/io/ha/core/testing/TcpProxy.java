@@ -9,18 +9,26 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A loopback TCP forwarder between one client and a server, used to simulate a network partition: while
- * {@link #partition()} is in force bytes are silently dropped in both directions (connections stay open, as with a
- * cut cable), so the client notices only through its own timeouts. {@link #heal()} resumes forwarding.
+ * A loopback TCP forwarder between one client and a server, used to simulate network failures:
+ * <ul>
+ * <li>while {@link #partition()} is in force bytes are silently dropped in both directions (connections stay open, as
+ * with a cut cable), so the client notices only through its own timeouts; {@link #heal()} resumes forwarding;</li>
+ * <li>{@link #dropNextReplyWhen} swallows the first reply the server sends once a condition holds and drops that
+ * connection: a network that fails after the server did the work but before the client heard of it. The client
+ * reconnects (same session) through the proxy, which passes everything from then on.</li>
+ * </ul>
  */
 public final class TcpProxy implements Closeable {
     private final ServerSocket listener;
     private final int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean partitioned;
+    private volatile Callable<Boolean> replyTrap;
+    private volatile boolean replyDropped;
     private volatile boolean closed;
 
     public TcpProxy(int targetPort) throws IOException {
@@ -43,6 +51,16 @@ public final class TcpProxy implements Closeable {
         partitioned = false;
     }
 
+    /** Arms the reply trap: the first server-to-client data seen while {@code condition} holds is dropped. */
+    public void dropNextReplyWhen(Callable<Boolean> condition) {
+        replyTrap = condition;
+    }
+
+    /** Whether the armed trap has dropped a reply. */
+    public boolean replyDropped() {
+        return replyDropped;
+    }
+
     private void acceptLoop() {
         while (!closed) {
             try {
@@ -51,8 +69,8 @@ public final class TcpProxy implements Closeable {
                 upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 2000);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, false);
+                pump(upstream, client, true);
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -61,19 +79,24 @@ public final class TcpProxy implements Closeable {
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean replies) {
         Thread t = new Thread(() -> {
-            byte[] buffer = new byte[16384];
+            byte[] buffer = new byte[65536];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    Callable<Boolean> trap = replyTrap;
+                    if (replies && trap != null && !replyDropped && trap.call()) {
+                        replyDropped = true;
+                        return; // the reply is dropped with the connection (closed below)
+                    }
                     if (!partitioned) {
                         out.write(buffer, 0, n);
                         out.flush();
                     }
                 }
-            } catch (IOException e) {
-                // Either side closed: close the other too.
+            } catch (Exception e) {
+                // Either side closed, or the trap's check failed: close the other side too.
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
