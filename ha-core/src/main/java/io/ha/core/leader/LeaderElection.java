@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  *   the latch when its node stays missing while connected (no leader after LOST then RECONNECTED, CURATOR-724).</li>
  * </ul>
  * Not guaranteed: mutual exclusion across a network partition shorter than the detection time of the old leader
- * (about two thirds of the session timeout with the default policy) if the servers expire its session sooner; use
- * the epoch to fence side effects.
+ * (about two thirds of the session timeout with the default policy) if the servers expire its session sooner, nor
+ * when another client deletes the leader's election node (the leader learns it from a watch notification, at the
+ * same moment as its successor); use the epoch to fence side effects.
  */
 public final class LeaderElection implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);
