@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ha-bench queue}: the HA task queue against its peers (Curator's DistributedQueue and
@@ -136,40 +137,46 @@ public final class QueueBenchmark {
         }
     }
 
+    private static final double SETTLED_JIT_SHARE = 0.05;
+    private static final int MAX_WARMUP_RUNS = 6;
+    private static final int MAX_WARMUP_SECONDS = 120;
+
     private void haEndToEnd(String cs, int port) throws Exception {
         int n = options.tasks();
-        // The same workload once, untimed, on the same members: at this size the JIT compiler still recompiles
-        // (the leader's index, the server's data tree, Jackson) what the small warm-up rounds compiled; measured
-        // without it, a third of a core went to compiling during the timed run.
+        // Untimed rounds of the same size first, each exactly like a timed one (the same members, the same stack
+        // sampler, the same read of every record afterwards), until one spends less than 5% of its wall time
+        // compiling: at this size the JIT compiler still recompiles (the leader's index, the server's data tree,
+        // Jackson) what the small warm-up rounds compiled, and a round measured after a single warm-up run still lost
+        // a fifth of its CPU to compiling.
         int warmup = options.quick() ? Math.max(300, n / 5) : n;
         progress("HA queue: " + options.workers() + " members with workers (concurrency " + options.concurrency()
-                + "), 1 producer; warm-up with " + warmup + " tasks, then " + n + " timed");
+                + "), 1 producer; untimed rounds of " + warmup + " tasks until the JIT compiler has settled, then "
+                + options.rounds() + " timed rounds of " + n);
         HaQueueBench bench = new HaQueueBench(payload);
         try (HaFleet fleet = HaFleet.start(cs, "bench-e2e", options.workers())) {
             fleet.startWorkers(options.concurrency());
             fleet.awaitAccepting(Duration.ofSeconds(30));
-            bench.endToEnd(fleet, warmup);
+            long warmStart = System.nanoTime();
+            for (int run = 1; run <= MAX_WARMUP_RUNS; run++) {
+                HaRound r = round(bench, fleet, warmup, port);
+                double compiling = r.cpu().jitSeconds() / r.cpu().wallSeconds();
+                progress(String.format(Locale.ROOT, "HA queue: warm-up round %d: %.0f tasks/s, JIT compiling %.0f%% "
+                        + "of the time", run, r.run().perSecond(), 100 * compiling));
+                if (compiling < SETTLED_JIT_SHARE
+                        || System.nanoTime() - warmStart > TimeUnit.SECONDS.toNanos(MAX_WARMUP_SECONDS)) {
+                    break;
+                }
+            }
             List<HaRound> rounds = new ArrayList<>();
             for (int round = 1; round <= options.rounds(); round++) {
-                HaQueueBench.awaitIdle(Duration.ofMillis(300), Duration.ofSeconds(60));
-                ServerStats before = ServerStats.read("127.0.0.1", port);
-                CpuProfile cpu = CpuProfile.start();
-                HaQueueBench.Run run;
-                Map<String, Map<String, Double>> samples;
-                try (StackSampler sampler = StackSampler.start(List.of(
-                        new StackSampler.Group("worker pickup threads (ha-worker-*)", "ha-worker-"),
-                        new StackSampler.Group("worker claim threads (ha-claim-*)", "ha-claim-"),
-                        new StackSampler.Group("dispatcher thread (leader)", "ha-leader-task-dispatcher")), 50)) {
-                    run = bench.endToEnd(fleet, n);
-                    samples = sampler.shares();
-                }
-                CpuProfile.Usage usage = cpu.stop();
-                ServerStats cost = ServerStats.read("127.0.0.1", port).since(before);
-                progress(String.format(Locale.ROOT, "HA queue: round %d of %d: %.0f tasks/s; reading the %d task "
-                        + "records for latencies", round, options.rounds(), run.perSecond(), n));
-                rounds.add(new HaRound(run.withLatencies(bench.latenciesOfLastRun(fleet)), usage, cost, samples));
+                HaRound r = round(bench, fleet, n, port);
+                progress(String.format(Locale.ROOT, "HA queue: round %d of %d: %.0f tasks/s, JIT compiling %.0f%% of "
+                        + "the time", round, options.rounds(), r.run().perSecond(),
+                        100 * r.cpu().jitSeconds() / r.cpu().wallSeconds()));
+                rounds.add(r);
             }
             results.haRoundRates = rounds.stream().map(r -> r.run().perSecond()).toList();
+            results.haRoundJitShares = rounds.stream().map(r -> r.cpu().jitSeconds() / r.cpu().wallSeconds()).toList();
             HaRound median = rounds.stream().sorted(Comparator.comparingDouble(r -> r.run().perSecond()))
                     .toList().get(rounds.size() / 2);
             results.ha = median.run();
@@ -234,6 +241,25 @@ public final class QueueBenchmark {
     }
 
     /** One timed round of the HA queue with what was measured around it. */
+    /** One round of {@code n} tasks end to end, with its CPU profile, server cost, stack samples and latencies. */
+    private HaRound round(HaQueueBench bench, HaFleet fleet, int n, int port) throws Exception {
+        HaQueueBench.awaitIdle(Duration.ofMillis(300), Duration.ofSeconds(60));
+        ServerStats before = ServerStats.read("127.0.0.1", port);
+        CpuProfile cpu = CpuProfile.start();
+        HaQueueBench.Run run;
+        Map<String, Map<String, Double>> samples;
+        try (StackSampler sampler = StackSampler.start(List.of(
+                new StackSampler.Group("worker pickup threads (ha-worker-*)", "ha-worker-"),
+                new StackSampler.Group("worker claim threads (ha-claim-*)", "ha-claim-"),
+                new StackSampler.Group("dispatcher thread (leader)", "ha-leader-task-dispatcher")), 50)) {
+            run = bench.endToEnd(fleet, n);
+            samples = sampler.shares();
+        }
+        CpuProfile.Usage usage = cpu.stop();
+        ServerStats cost = ServerStats.read("127.0.0.1", port).since(before);
+        return new HaRound(run.withLatencies(bench.latenciesOfLastRun(fleet)), usage, cost, samples);
+    }
+
     private record HaRound(HaQueueBench.Run run, CpuProfile.Usage cpu, ServerStats cost,
                            Map<String, Map<String, Double>> samples) {
     }

@@ -134,6 +134,12 @@ final class QueueReport {
         }
         out.println("Rounds (one after another on the same clients; the median is in the table):");
         roundLine("HA queue end to end", r.haRoundRates, "tasks/s");
+        if (!r.haRoundJitShares.isEmpty()) {
+            StringBuilder jit = new StringBuilder();
+            r.haRoundJitShares.forEach(v -> jit.append(jit.length() == 0 ? "" : ", ")
+                    .append(String.format(Locale.ROOT, "%.0f%%", 100 * v)));
+            out.printf(Locale.ROOT, "  %-38s %s of the time%n", "  (JIT compiling in those rounds)", jit);
+        }
         roundLine("Curator DistributedQueue", r.curatorDistributedQueueRounds, "items/s");
         roundLine("Curator SimpleDistributedQueue", r.curatorSimpleQueueRounds, "items/s");
         roundLine("ZooKeeper synchronous creates", r.zkSyncCreateRounds, "creates/s");
@@ -221,6 +227,7 @@ final class QueueReport {
         j.put("ha_paced_p50_ms", r.haPaced.latencies().p50());
         j.put("ha_paced_p99_ms", r.haPaced.latencies().p99());
         j.put("ha_tasks_per_s_rounds", r.haRoundRates.stream().map(v -> round(v, 1)).toList());
+        j.put("ha_jit_share_rounds", r.haRoundJitShares.stream().map(v -> round(v, 3)).toList());
         j.put("curator_distributed_queue_per_s", round(r.curatorDistributedQueue, 1));
         j.put("curator_distributed_queue_per_s_rounds", r.curatorDistributedQueueRounds.stream()
                 .map(v -> round(v, 1)).toList());

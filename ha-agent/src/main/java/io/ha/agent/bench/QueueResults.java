@@ -24,6 +24,8 @@ final class QueueResults {
 
     HaQueueBench.Run ha;
     List<Double> haRoundRates = List.of();
+    /** Share of each timed round's wall time the JIT compiler spent compiling (0-1 per compiler thread). */
+    List<Double> haRoundJitShares = List.of();
     int haCapacity;
     HaQueueBench.Run haPaced;
     ServerStats haServerCost;
