@@ -5,6 +5,7 @@ import io.ha.agent.config.ConfigException;
 import io.ha.agent.config.ConfigLoader;
 import io.ha.agent.plugin.PluginLoader;
 import io.ha.agent.supervisor.Heartbeat;
+import io.ha.agent.supervisor.SupervisorWatch;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,6 +106,17 @@ public final class AgentMain implements Callable<Integer> {
         Logger log = LoggerFactory.getLogger(AgentMain.class);
         if (Heartbeat.supervised()) {
             Heartbeat.start(out);
+            long[] supervisorPid = {-1};
+            SupervisorWatch.start(() -> {
+                // An agent left running without its supervisor would be started a second time, under the same id,
+                // by the next supervisor: stop the way SIGTERM stops (drain, deregister, exit 0).
+                String message = "supervisor (pid " + (supervisorPid[0] < 0 ? "unknown" : supervisorPid[0])
+                        + ") is gone: stopping this agent (draining its tasks)";
+                log.warn(message);
+                // Standard output was the pipe to the supervisor and leads nowhere now; standard error is shared.
+                err.println("ha-agent: " + message);
+                new Thread(() -> System.exit(0), "ha-agent-orphaned").start();
+            }).ifPresent(pid -> supervisorPid[0] = pid);
         }
         AgentDaemon daemon = new AgentDaemon(config);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

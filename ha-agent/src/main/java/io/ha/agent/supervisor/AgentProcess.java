@@ -20,9 +20,8 @@ import org.slf4j.LoggerFactory;
  * record a beat, every other line goes to {@code output}. Its standard error is this process's.
  *
  * <p>Guarantee: after {@link #killTree()} returns, the agent and the processes it had started (task commands) have
- * been sent SIGKILL. Not guaranteed: that the agent exits when the supervisor itself is killed with SIGKILL (nothing
- * forwards a signal then); the agent's standard input is a pipe from the supervisor that reaches end of file at that
- * moment, and its heartbeat writes start failing, for an agent that wants to notice.
+ * been sent SIGKILL. When the supervisor itself is killed with SIGKILL nothing forwards a signal; the agent notices
+ * by itself ({@link SupervisorWatch}) within about a second and stops as on SIGTERM (drain, deregister).
  */
 final class AgentProcess {
     private static final Logger LOG = LoggerFactory.getLogger(AgentProcess.class);

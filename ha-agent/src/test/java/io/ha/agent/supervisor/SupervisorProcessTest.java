@@ -189,6 +189,36 @@ class SupervisorProcessTest {
         assertThat(supervisor.findAll(STARTED)).hasSize(1);
     }
 
+    /**
+     * SIGKILL of the supervisor forwards nothing: the agent must notice by itself and stop as on SIGTERM, or a
+     * supervisor started again would run a second agent of the same id beside the orphan.
+     */
+    @Test
+    void anAgentWhoseSupervisorIsKilledDrainsAndExits() throws Exception {
+        HaCluster observer = observer("orphan");
+        WatchedProcess supervisor = supervise("orphan", server.getConnectString());
+        long agent = startedPid(supervisor, 1);
+        supervisor.awaitLine(READY, WAIT);
+        awaitRegistered(observer, "orphan", agent);
+
+        ExecPayload sleep = new ExecPayload(List.of("sh", "-c", "sleep 3; echo drained"), Map.of(), null, 0);
+        String id = observer.taskQueue().submit(TaskSpec.builder(ExecPayload.TYPE).payload(sleep.toJson())
+                .maxAttempts(1).build());
+        await().atMost(WAIT).until(() -> observer.taskQueue().get(id).orElseThrow().state() == TaskState.RUNNING);
+
+        WatchedProcess.signal(supervisor.pid(), "KILL");
+        assertThat(supervisor.awaitExit(WAIT)).isEqualTo(137);
+        await().atMost(WAIT).alias("orphaned agent exits").until(() -> !alive(agent));
+        // It drained: the running task's one attempt finished there, and the agent deregistered.
+        TaskRecord done = observer.taskQueue().get(id).orElseThrow();
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.attempt()).isEqualTo(1);
+        await().atMost(WAIT).until(() -> observer.membership().get("orphan").isEmpty());
+        // Said on standard error, which the agent shares with its dead supervisor (and this test reads).
+        assertThat(supervisor.find(Pattern.compile("ha-agent: supervisor \\(pid " + supervisor.pid()
+                + "\\) is gone: stopping this agent"))).isPresent();
+    }
+
     @Test
     void refusesABadCommandLineWithExitCode2() throws Exception {
         WatchedProcess supervisor = WatchedProcess.startJava("supervisor-usage", SupervisorMain.class.getName(),
