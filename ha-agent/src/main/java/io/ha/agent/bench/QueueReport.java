@@ -183,7 +183,9 @@ final class QueueReport {
                 + "%.2f packets sent (responses and watch events)%n", c.received() / n, c.zxid() / n, c.sent() / n);
         out.printf(Locale.ROOT, "  Tasks assigned to the workers, on average: %.0f of %d slots; of those picked up by "
                 + "the workers: %.0f, waiting at the workers for pickup: %.0f%n", r.ha.avgAssigned(), r.haCapacity,
-                r.ha.avgHeld(), r.ha.avgAssigned() - r.ha.avgHeld());
+                // Both sampled, not at one instant, and a worker holds a task until its outcome is answered, after
+                // the leader counts it done: the difference can come out slightly negative, which means none.
+                r.ha.avgHeld(), Math.max(0, r.ha.avgAssigned() - r.ha.avgHeld()));
         out.printf(Locale.ROOT, "  CPU: this process used %.1f of %d cores (%.1f s in %.1f s)%s; by thread role:%n",
                 u.processSeconds() / u.wallSeconds(), cores, u.processSeconds(), u.wallSeconds(),
                 u.otherProcessCores() < 0 ? "" : String.format(Locale.ROOT, ", other processes %.1f",
