@@ -21,6 +21,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class QueueBenchmark {
     private static final int PAYLOAD_BYTES = 16;
+    /** The HA queue's untimed full-size rounds end once one compiles less than this share of its wall time... */
+    private static final double SETTLED_JIT_SHARE = 0.05;
+    /** ...or after this many rounds or seconds. */
+    private static final int MAX_WARMUP_RUNS = 6;
+    private static final int MAX_WARMUP_SECONDS = 120;
 
     private final QueueBenchOptions options;
     private final PrintStream out;
@@ -137,10 +142,6 @@ public final class QueueBenchmark {
         }
     }
 
-    private static final double SETTLED_JIT_SHARE = 0.05;
-    private static final int MAX_WARMUP_RUNS = 6;
-    private static final int MAX_WARMUP_SECONDS = 120;
-
     private void haEndToEnd(String cs, int port) throws Exception {
         int n = options.tasks();
         // Untimed rounds of the same size first, each exactly like a timed one (the same members, the same stack
@@ -240,7 +241,6 @@ public final class QueueBenchmark {
         results.depthLarge = large;
     }
 
-    /** One timed round of the HA queue with what was measured around it. */
     /** One round of {@code n} tasks end to end, with its CPU profile, server cost, stack samples and latencies. */
     private HaRound round(HaQueueBench bench, HaFleet fleet, int n, int port) throws Exception {
         HaQueueBench.awaitIdle(Duration.ofMillis(300), Duration.ofSeconds(60));
@@ -260,6 +260,7 @@ public final class QueueBenchmark {
         return new HaRound(run.withLatencies(bench.latenciesOfLastRun(fleet)), usage, cost, samples);
     }
 
+    /** One timed round of the HA queue with what was measured around it. */
     private record HaRound(HaQueueBench.Run run, CpuProfile.Usage cpu, ServerStats cost,
                            Map<String, Map<String, Double>> samples) {
     }
