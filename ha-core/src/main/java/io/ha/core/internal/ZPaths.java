@@ -72,6 +72,19 @@ public final class ZPaths {
         return ZKPaths.makePath(pending(), Buckets.of(taskId), pointerName);
     }
 
+    /**
+     * Announcements of pointers added to or removed from {@code /pending} outside the leader
+     * ({@code /pending-log/a-<seq>}, one per transaction), so that the leader follows one node per transaction instead
+     * of watching every pointer.
+     */
+    public String pendingLog() {
+        return ZKPaths.makePath(clusterRoot, "pending-log");
+    }
+
+    public String pendingLogEntry(String name) {
+        return ZKPaths.makePath(pendingLog(), name);
+    }
+
     /** Per-agent assignment directories: {@code /assigned/<agentId>/<taskId>}. */
     public String assigned() {
         return ZKPaths.makePath(clusterRoot, "assigned");

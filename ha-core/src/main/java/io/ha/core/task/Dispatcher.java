@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each term starts by rebuilding its view from ZooKeeper (pending pointers, assignments) and by reassigning the
  * assignments of agents that are not alive (orphans of a leader that died mid-way), then follows changes through
- * persistent recursive watches.
+ * persistent recursive watches: on {@code /assigned}, and on {@code /pending-log}, where every transaction that adds
+ * or removes pending pointers announces them ({@link PendingLog}), one node per transaction instead of one event
+ * per pointer created and deleted.
  */
 public final class Dispatcher implements LeaderService {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -49,6 +52,8 @@ public final class Dispatcher implements LeaderService {
     /** Assignment transactions in flight at once: pipelining hides the round trip and the log sync of each. */
     private static final int MAX_IN_FLIGHT = 4;
     private static final long ORPHAN_SCAN_MS = 10_000;
+    /** Announcements deleted per transaction. */
+    private static final int LOG_DELETE_BATCH = 500;
 
     private final TaskStore store;
     private final Membership membership;
@@ -78,6 +83,11 @@ public final class Dispatcher implements LeaderService {
         private final PendingIndex index = new PendingIndex();
         private final Map<String, Set<String>> inFlight = new HashMap<>();
         private final Set<String> knownDirs = new HashSet<>();
+        /** Announcements made before the last full listing of the pointers: already covered by it. */
+        private final Set<String> logCovered = new HashSet<>();
+        /** Announcements read (or covered), to delete from {@code /pending-log}. */
+        private final Set<String> logToDelete = new LinkedHashSet<>();
+        private boolean logDeleteInFlight;
         private volatile boolean over;
         private volatile boolean rescan;
         private int epochVersion;
@@ -99,7 +109,7 @@ public final class Dispatcher implements LeaderService {
             }
             epochVersion = stat.getVersion();
             store.client().watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(this)
-                    .forPath(paths.pending());
+                    .forPath(paths.pendingLog());
             store.client().watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(this)
                     .forPath(paths.assigned());
             membership.addListener(this);
@@ -112,7 +122,7 @@ public final class Dispatcher implements LeaderService {
             } finally {
                 over = true;
                 membership.removeListener(this);
-                for (String path : List.of(paths.pending(), paths.assigned())) {
+                for (String path : List.of(paths.pendingLog(), paths.assigned())) {
                     try {
                         store.client().watchers().remove((Watcher) this).ofType(WatcherType.Any).quietly()
                                 .forPath(path);
@@ -135,6 +145,7 @@ public final class Dispatcher implements LeaderService {
                     rescan = false;
                     reload();
                 }
+                flushLogDeletes();
                 long now = System.currentTimeMillis();
                 if (now >= nextOrphanScan) {
                     reassignOrphans();
@@ -156,6 +167,13 @@ public final class Dispatcher implements LeaderService {
         // ---- view of ZooKeeper ----
 
         private void reload() throws Exception {
+            // The announcements first, then the pointers: every announcement listed here was made before the listing
+            // of the pointers, so its pointers are in that listing (or already gone), and reading it would only add
+            // back pointers this term may move meanwhile.
+            List<String> logged = childrenOrEmpty(paths.pendingLog());
+            logCovered.clear();
+            logCovered.addAll(logged);
+            logToDelete.addAll(logged);
             index.clear();
             List<String> bucketPaths = Buckets.all().stream().map(paths::pendingBucket).toList();
             for (AsyncReads.Result r : AsyncReads.children(store.client(), bucketPaths, readTimeout.toMillis())) {
@@ -214,17 +232,12 @@ public final class Dispatcher implements LeaderService {
         }
 
         private void onNodeEvent(Event.EventType type, String path) {
-            if (path.startsWith(paths.pending() + "/")) {
-                String[] parts = path.substring(paths.pending().length() + 1).split("/");
-                if (parts.length == 2) {
-                    if (type == Event.EventType.NodeCreated) {
-                        addPointer(parts[1]);
-                    } else if (type == Event.EventType.NodeDeleted) {
-                        PendingEntry entry = PendingEntry.parse(parts[1]);
-                        if (entry != null) {
-                            index.remove(entry.taskId());
-                        }
-                    }
+            if (path.startsWith(paths.pendingLog() + "/")) {
+                String name = path.substring(paths.pendingLog().length() + 1);
+                if (type == Event.EventType.NodeCreated && !logCovered.remove(name)) {
+                    readAnnouncement(name);
+                } else if (type == Event.EventType.NodeDeleted) {
+                    logCovered.remove(name);
                 }
             } else if (path.startsWith(paths.assigned() + "/")) {
                 String[] parts = path.substring(paths.assigned().length() + 1).split("/");
@@ -240,6 +253,91 @@ public final class Dispatcher implements LeaderService {
                     inFlight.remove(parts[0]);
                 } else if (parts.length == 1 && type == Event.EventType.NodeCreated) {
                     knownDirs.add(parts[0]);
+                }
+            }
+        }
+
+        /** Reads one announcement without waiting; its pointers are indexed on the dispatcher's thread. */
+        private void readAnnouncement(String name) {
+            try {
+                store.client().getData().inBackground((client, event) -> {
+                    if (!over) {
+                        events.add(() -> onAnnouncement(name, event));
+                    }
+                }).forPath(paths.pendingLogEntry(name));
+            } catch (Exception e) {
+                LOG.debug("reading announcement {} failed: {}; rescanning", name, e.toString());
+                rescan = true;
+            }
+        }
+
+        private void onAnnouncement(String name, CuratorEvent event) {
+            KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+            if (code == KeeperException.Code.NONODE) {
+                return; // deleted by this term already (covered by a listing)
+            }
+            if (code != KeeperException.Code.OK) {
+                // Not read (connection trouble): the full listing that follows covers it.
+                LOG.debug("announcement {} not read ({}); rescanning", name, code);
+                rescan = true;
+                return;
+            }
+            PendingLog log = PendingLog.decode(event.getData());
+            log.added().forEach(this::addPointer);
+            for (String removed : log.removed()) {
+                PendingEntry entry = PendingEntry.parse(removed);
+                if (entry != null) {
+                    index.remove(entry);
+                }
+            }
+            logToDelete.add(name);
+        }
+
+        /**
+         * Deletes read announcements, up to {@link #LOG_DELETE_BATCH} per fenced transaction, one transaction in flight:
+         * a deposed leader must not delete what its successor has not read yet.
+         */
+        private void flushLogDeletes() throws Exception {
+            if (logDeleteInFlight || logToDelete.isEmpty()) {
+                return;
+            }
+            List<String> names = new ArrayList<>();
+            for (java.util.Iterator<String> it = logToDelete.iterator(); it.hasNext() && names.size() < LOG_DELETE_BATCH; ) {
+                names.add(it.next());
+                it.remove();
+            }
+            List<CuratorOp> ops = new ArrayList<>(names.size() + 1);
+            ops.add(store.epochCheck(epochVersion));
+            for (String name : names) {
+                ops.add(store.client().transactionOp().delete().forPath(paths.pendingLogEntry(name)));
+            }
+            logDeleteInFlight = true;
+            store.client().transaction().inBackground((client, event) -> {
+                if (!over) {
+                    events.add(() -> onLogDeleted(names, event));
+                }
+            }).forOperations(ops);
+        }
+
+        private void onLogDeleted(List<String> names, CuratorEvent event) {
+            logDeleteInFlight = false;
+            KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+            if (code == KeeperException.Code.OK) {
+                return;
+            }
+            List<CuratorTransactionResult> results = event.getOpResults();
+            if (results != null && !results.isEmpty()
+                    && results.get(0).getError() == KeeperException.Code.BADVERSION.intValue()) {
+                throw new HaException("dispatcher of epoch " + ctx.epoch() + " was deposed: /epoch changed");
+            }
+            if (results == null || results.isEmpty()) {
+                logToDelete.addAll(names); // connection trouble: try again
+                return;
+            }
+            // One of them was gone already (deleted after a listing that covered it): try the others again.
+            for (int i = 1; i < results.size() && i <= names.size(); i++) {
+                if (results.get(i).getError() != KeeperException.Code.NONODE.intValue()) {
+                    logToDelete.add(names.get(i - 1));
                 }
             }
         }

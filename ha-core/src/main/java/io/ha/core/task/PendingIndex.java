@@ -38,6 +38,13 @@ final class PendingIndex {
         labels.remove(taskId);
     }
 
+    /** Removes {@code entry} if the index holds that very pointer for its task (not a later one). */
+    void remove(PendingEntry entry) {
+        if (entry.equals(byTask.get(entry.taskId()))) {
+            remove(entry.taskId());
+        }
+    }
+
     /** Moves delayed entries whose time has come to the ready set. */
     void promoteDue(long now) {
         while (!delayed.isEmpty() && delayed.first().notBefore() <= now) {

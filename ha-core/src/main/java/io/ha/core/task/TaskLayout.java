@@ -23,6 +23,12 @@ public final class TaskLayout {
 
     public static void ensure(CuratorFramework client, ZPaths paths) throws Exception {
         String marker = paths.clusterRoot() + "/task-layout";
+        try {
+            // Added after the first layout version: made on every start, so clusters laid out before it get it too.
+            client.create().creatingParentsIfNeeded().forPath(paths.pendingLog());
+        } catch (KeeperException.NodeExistsException e) {
+            // Made by an earlier start or by another member.
+        }
         if (client.checkExists().forPath(marker) != null) {
             return;
         }

@@ -162,17 +162,20 @@ public final class TaskQueue {
         Map<String, String> existing = new HashMap<>();
         while (true) {
             List<CuratorOp> ops = new ArrayList<>();
+            List<String> pointers = new ArrayList<>();
             int stored = 0;
             for (int i = 0; i < chunk.size(); i++) {
                 TaskRecord record = chunk.get(i);
                 if (record.idempotencyKey() == null || !existing.containsKey(record.idempotencyKey())) {
                     ops.addAll(store.submitOps(record, encoded.get(i)));
+                    pointers.add(record.pointerName());
                     stored++;
                 }
             }
             if (ops.isEmpty()) {
                 return existing;
             }
+            ops.add(store.announceOp(pointers, List.of()));
             try {
                 store.commit(ops);
                 metrics.recordSubmitted(stored);
@@ -292,6 +295,9 @@ public final class TaskQueue {
                 ops.add(ctx.client().transactionOp().delete().forPath(agent == null
                         ? ctx.paths().pendingPointer(taskId, record.pointerName())
                         : ctx.paths().assignment(agent, taskId)));
+                if (agent == null) {
+                    ops.add(store.announceOp(List.of(), List.of(record.pointerName())));
+                }
             } else if (record.agent() != null) {
                 String assignment = ctx.paths().assignment(record.agent(), taskId);
                 if (ctx.client().checkExists().forPath(assignment) != null) {

@@ -43,7 +43,10 @@ final class TaskStore {
 
     // ---- submit ----
 
-    /** Operations that store a new task: record, pending pointer and (if any) its idempotency key. */
+    /**
+     * Operations that store a new task: record, pending pointer and (if any) its idempotency key. The caller adds one
+     * {@link #announceOp} for all the pointers of its transaction.
+     */
     List<CuratorOp> submitOps(TaskRecord record, byte[] encoded) throws Exception {
         List<CuratorOp> ops = new ArrayList<>(3);
         ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(paths.task(record.id()),
@@ -56,6 +59,16 @@ final class TaskStore {
                             record.id().getBytes(StandardCharsets.UTF_8)));
         }
         return ops;
+    }
+
+    /**
+     * The announcement of pointers a transaction adds to or removes from {@code /pending} (see {@link PendingLog}):
+     * one sequential node under {@code /pending-log}, created in that same transaction, so the leader hears of a
+     * whole transaction's pointers with one watch event.
+     */
+    CuratorOp announceOp(List<String> added, List<String> removed) throws Exception {
+        return client.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                .forPath(paths.pendingLogEntry(PendingLog.PREFIX), PendingLog.encode(added, removed));
     }
 
     /** The task id stored under an idempotency key, or null. */
@@ -162,22 +175,26 @@ final class TaskStore {
                 byte[] input = next.state() == TaskState.SUCCEEDED ? next.result()
                         : next.lastError() == null ? null : next.lastError().getBytes(StandardCharsets.UTF_8);
                 List<String> ids = new ArrayList<>();
+                List<String> pointers = new ArrayList<>();
                 for (TaskTemplate template : followUps) {
                     TaskRecord child = TaskRecord.followUp(TaskQueue.newId(now), template, next, input, now);
                     ids.add(child.id());
+                    pointers.add(child.pointerName());
                     ops.addAll(submitOps(child, Json.write(child)));
                 }
+                ops.add(announceOp(pointers, List.of()));
                 done = next.withChildren(ids);
             }
             ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
                     .forPath(paths.doneRecord(done.state().name(), done.id()), Json.write(done)));
             return ops;
         }
-        List<CuratorOp> ops = new ArrayList<>(2);
+        List<CuratorOp> ops = new ArrayList<>(3);
         ops.add(client.transactionOp().setData().withVersion(current.version()).forPath(taskPath, Json.write(next)));
         if (next.state() == TaskState.PENDING) {
             ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
                     .forPath(paths.pendingPointer(next.id(), next.pointerName())));
+            ops.add(announceOp(List.of(next.pointerName()), List.of()));
         }
         return ops;
     }
