@@ -74,15 +74,20 @@ public final class ZPaths {
 
     /**
      * Announcements of pointers added to or removed from {@code /pending} outside the leader
-     * ({@code /pending-log/a-<seq>}, one per transaction), so that the leader follows one node per transaction instead
-     * of watching every pointer.
+     * ({@code /pending-log/<bucket>/a-<seq>}, one per transaction), so that the leader follows one node per transaction
+     * instead of watching every pointer. Bucketed like {@code /pending}: announcements pile up while no leader runs.
      */
     public String pendingLog() {
         return ZKPaths.makePath(clusterRoot, "pending-log");
     }
 
-    public String pendingLogEntry(String name) {
-        return ZKPaths.makePath(pendingLog(), name);
+    public String pendingLogBucket(String bucket) {
+        return ZKPaths.makePath(pendingLog(), bucket);
+    }
+
+    /** An announcement by its path below {@link #pendingLog()}: {@code <bucket>/<name>}. */
+    public String pendingLogEntry(String bucketAndName) {
+        return pendingLog() + "/" + bucketAndName;
     }
 
     /** Per-agent assignment directories: {@code /assigned/<agentId>/<taskId>}. */

@@ -170,7 +170,17 @@ public final class Dispatcher implements LeaderService {
             // The announcements first, then the pointers: every announcement listed here was made before the listing
             // of the pointers, so its pointers are in that listing (or already gone), and reading it would only add
             // back pointers this term may move meanwhile.
-            List<String> logged = childrenOrEmpty(paths.pendingLog());
+            List<String> logged = new ArrayList<>();
+            List<String> logBuckets = Buckets.all();
+            List<AsyncReads.Result> logLists = AsyncReads.children(store.client(),
+                    logBuckets.stream().map(paths::pendingLogBucket).toList(), readTimeout.toMillis());
+            for (int i = 0; i < logBuckets.size(); i++) {
+                if (logLists.get(i).ok()) {
+                    for (String name : logLists.get(i).children()) {
+                        logged.add(logBuckets.get(i) + "/" + name);
+                    }
+                }
+            }
             logCovered.clear();
             logCovered.addAll(logged);
             logToDelete.addAll(logged);
@@ -233,7 +243,10 @@ public final class Dispatcher implements LeaderService {
 
         private void onNodeEvent(Event.EventType type, String path) {
             if (path.startsWith(paths.pendingLog() + "/")) {
-                String name = path.substring(paths.pendingLog().length() + 1);
+                String name = path.substring(paths.pendingLog().length() + 1); // <bucket>/<announcement>
+                if (name.indexOf('/') < 0) {
+                    return; // a bucket
+                }
                 if (type == Event.EventType.NodeCreated && !logCovered.remove(name)) {
                     readAnnouncement(name);
                 } else if (type == Event.EventType.NodeDeleted) {

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The text of one pending-log announcement ({@code /pending-log/a-<seq>}): the pointer names a transaction added to
+ * The text of one pending-log announcement ({@code /pending-log/<bucket>/a-<seq>}): the pointer names a transaction added to
  * {@code /pending} ({@code +name} lines) and removed from it ({@code -name} lines), in that order.
  *
  * <p>Every transaction that adds or removes pointers, except the leader's own moves, carries one announcement, so

@@ -13,7 +13,8 @@ import org.apache.zookeeper.KeeperException;
 
 /**
  * Creates the task queue's directories (every bucket of tasks, pending, keys and each terminal state) once per
- * cluster, so that transactions never need to create parents. A marker node records that it was done.
+ * cluster, so that transactions never need to create parents. A marker node records that it was done. The pending
+ * log's buckets came later: they are looked for on every start.
  */
 public final class TaskLayout {
     private static final String VERSION = "1";
@@ -23,11 +24,15 @@ public final class TaskLayout {
 
     public static void ensure(CuratorFramework client, ZPaths paths) throws Exception {
         String marker = paths.clusterRoot() + "/task-layout";
-        try {
-            // Added after the first layout version: made on every start, so clusters laid out before it get it too.
-            client.create().creatingParentsIfNeeded().forPath(paths.pendingLog());
-        } catch (KeeperException.NodeExistsException e) {
-            // Made by an earlier start or by another member.
+        // Added after the first layout version: checked on every start, so clusters laid out before it get it too.
+        List<String> logBuckets = Buckets.all().stream().map(paths::pendingLogBucket).toList();
+        if (client.checkExists().forPath(logBuckets.get(logBuckets.size() - 1)) == null) {
+            try {
+                client.create().creatingParentsIfNeeded().forPath(paths.pendingLog());
+            } catch (KeeperException.NodeExistsException e) {
+                // Made by another member at the same time.
+            }
+            createAll(client, logBuckets);
         }
         if (client.checkExists().forPath(marker) != null) {
             return;
@@ -56,6 +61,16 @@ public final class TaskLayout {
                 // Another member is laying out the same cluster at the same time.
             }
         }
+        createAll(client, dirs);
+        try {
+            client.create().forPath(marker, VERSION.getBytes(StandardCharsets.UTF_8));
+        } catch (KeeperException.NodeExistsException e) {
+            // Same.
+        }
+    }
+
+    /** Creates every path of {@code dirs} (existing ones are fine), pipelined: about one round trip for all. */
+    private static void createAll(CuratorFramework client, List<String> dirs) throws Exception {
         // Pipelined: some two thousand creates in about one round trip instead of one each.
         CountDownLatch created = new CountDownLatch(dirs.size());
         AtomicReference<KeeperException.Code> failure = new AtomicReference<>();
@@ -72,12 +87,7 @@ public final class TaskLayout {
             throw new KeeperException.OperationTimeoutException();
         }
         if (failure.get() != null) {
-            throw KeeperException.create(failure.get(), paths.tasks());
-        }
-        try {
-            client.create().forPath(marker, VERSION.getBytes(StandardCharsets.UTF_8));
-        } catch (KeeperException.NodeExistsException e) {
-            // Same.
+            throw KeeperException.create(failure.get(), dirs.get(0));
         }
     }
 }

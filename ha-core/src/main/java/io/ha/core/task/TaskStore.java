@@ -1,6 +1,7 @@
 package io.ha.core.task;
 
 import com.google.common.hash.Hashing;
+import io.ha.core.internal.Buckets;
 import io.ha.core.internal.CorruptDataException;
 import io.ha.core.internal.Json;
 import io.ha.core.internal.ZPaths;
@@ -67,8 +68,9 @@ final class TaskStore {
      * whole transaction's pointers with one watch event.
      */
     CuratorOp announceOp(List<String> added, List<String> removed) throws Exception {
+        String bucket = Buckets.all().get(java.util.concurrent.ThreadLocalRandom.current().nextInt(Buckets.COUNT));
         return client.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-                .forPath(paths.pendingLogEntry(PendingLog.PREFIX), PendingLog.encode(added, removed));
+                .forPath(paths.pendingLogEntry(bucket + "/" + PendingLog.PREFIX), PendingLog.encode(added, removed));
     }
 
     /** The task id stored under an idempotency key, or null. */

@@ -110,6 +110,9 @@ class TaskScaleTest extends ZkTestBase {
         CuratorFramework zk = observer.curator();
         checkBuckets(zk, "pending", Buckets.all().stream().map(observer.paths()::pendingBucket).toList(), total);
         checkBuckets(zk, "tasks", Buckets.all().stream().map(b -> observer.paths().tasks() + "/" + b).toList(), total);
+        // With no leader yet nobody has read the announcements: one per transaction of submitAll (300 tasks each).
+        checkBuckets(zk, "pending-log", Buckets.all().stream().map(observer.paths()::pendingLogBucket).toList(),
+                total / LIST_SIZE * ((LIST_SIZE + 299) / 300));
 
         // A worker arrives: the new leader loads the whole index and hands out the urgent tasks first.
         t = System.nanoTime();
