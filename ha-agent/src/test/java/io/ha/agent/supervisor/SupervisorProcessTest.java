@@ -98,6 +98,21 @@ class SupervisorProcessTest {
         });
     }
 
+    /** Submits a task that runs for 3 s (one attempt allowed) and waits until it runs. */
+    private static String startSleepingTask(HaCluster observer) throws Exception {
+        ExecPayload sleep = new ExecPayload(List.of("sh", "-c", "sleep 3; echo drained"), Map.of(), null, 0);
+        String id = observer.taskQueue().submit(TaskSpec.builder(ExecPayload.TYPE).payload(sleep.toJson())
+                .maxAttempts(1).build());
+        await().atMost(WAIT).until(() -> observer.taskQueue().get(id).orElseThrow().state() == TaskState.RUNNING);
+        return id;
+    }
+
+    private static void assertSucceededInOneAttempt(HaCluster observer, String id) throws Exception {
+        TaskRecord done = observer.taskQueue().get(id).orElseThrow();
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.attempt()).isEqualTo(1);
+    }
+
     private static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
@@ -172,19 +187,14 @@ class SupervisorProcessTest {
         supervisor.awaitLine(READY, WAIT);
         awaitRegistered(observer, "drain", agent);
 
-        ExecPayload sleep = new ExecPayload(List.of("sh", "-c", "sleep 3; echo drained"), Map.of(), null, 0);
-        String id = observer.taskQueue().submit(TaskSpec.builder(ExecPayload.TYPE).payload(sleep.toJson())
-                .maxAttempts(1).build());
-        await().atMost(WAIT).until(() -> observer.taskQueue().get(id).orElseThrow().state() == TaskState.RUNNING);
+        String id = startSleepingTask(observer);
 
         WatchedProcess.signal(supervisor.pid(), "TERM");
         assertThat(supervisor.awaitExit(WAIT)).isZero();
         assertThat(supervisor.find(Pattern.compile("agent pid " + agent + " stopped with code 0"))).isPresent();
         assertThat(alive(agent)).isFalse();
         // The running task finished on the draining agent: its one attempt succeeded.
-        TaskRecord done = observer.taskQueue().get(id).orElseThrow();
-        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
-        assertThat(done.attempt()).isEqualTo(1);
+        assertSucceededInOneAttempt(observer, id);
         await().atMost(WAIT).until(() -> observer.membership().get("drain").isEmpty());
         assertThat(supervisor.findAll(STARTED)).hasSize(1);
     }
@@ -201,18 +211,13 @@ class SupervisorProcessTest {
         supervisor.awaitLine(READY, WAIT);
         awaitRegistered(observer, "orphan", agent);
 
-        ExecPayload sleep = new ExecPayload(List.of("sh", "-c", "sleep 3; echo drained"), Map.of(), null, 0);
-        String id = observer.taskQueue().submit(TaskSpec.builder(ExecPayload.TYPE).payload(sleep.toJson())
-                .maxAttempts(1).build());
-        await().atMost(WAIT).until(() -> observer.taskQueue().get(id).orElseThrow().state() == TaskState.RUNNING);
+        String id = startSleepingTask(observer);
 
         WatchedProcess.signal(supervisor.pid(), "KILL");
         assertThat(supervisor.awaitExit(WAIT)).isEqualTo(137);
         await().atMost(WAIT).alias("orphaned agent exits").until(() -> !alive(agent));
         // It drained: the running task's one attempt finished there, and the agent deregistered.
-        TaskRecord done = observer.taskQueue().get(id).orElseThrow();
-        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
-        assertThat(done.attempt()).isEqualTo(1);
+        assertSucceededInOneAttempt(observer, id);
         await().atMost(WAIT).until(() -> observer.membership().get("orphan").isEmpty());
         // Said on standard error, which the agent shares with its dead supervisor (and this test reads).
         assertThat(supervisor.find(Pattern.compile("ha-agent: supervisor \\(pid " + supervisor.pid()

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -307,15 +308,16 @@ public final class Dispatcher implements LeaderService {
         }
 
         /**
-         * Deletes read announcements, up to {@link #LOG_DELETE_BATCH} per fenced transaction, one transaction in flight:
-         * a deposed leader must not delete what its successor has not read yet.
+         * Deletes read announcements, up to {@link #LOG_DELETE_BATCH} per fenced transaction, one transaction in
+         * flight: a deposed leader must not delete what its successor has not read yet.
          */
         private void flushLogDeletes() throws Exception {
             if (logDeleteInFlight || logToDelete.isEmpty()) {
                 return;
             }
             List<String> names = new ArrayList<>();
-            for (java.util.Iterator<String> it = logToDelete.iterator(); it.hasNext() && names.size() < LOG_DELETE_BATCH; ) {
+            Iterator<String> it = logToDelete.iterator();
+            while (it.hasNext() && names.size() < LOG_DELETE_BATCH) {
                 names.add(it.next());
                 it.remove();
             }

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The text of one pending-log announcement ({@code /pending-log/<bucket>/a-<seq>}): the pointer names a transaction added to
- * {@code /pending} ({@code +name} lines) and removed from it ({@code -name} lines), in that order.
+ * The text of one pending-log announcement ({@code /pending-log/<bucket>/a-<seq>}): the pointer names a transaction
+ * added to {@code /pending} ({@code +name} lines) and removed from it ({@code -name} lines), in that order.
  *
  * <p>Every transaction that adds or removes pointers, except the leader's own moves, carries one announcement, so
  * the leader keeps its index with one watch event and one read per transaction (a {@code submitAll} of 300 tasks,
