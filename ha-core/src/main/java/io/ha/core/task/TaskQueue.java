@@ -402,14 +402,10 @@ public final class TaskQueue {
         List<TaskRecord> out = new ArrayList<>();
         List<AsyncReads.Result> reads = AsyncReads.getData(ctx.client(), taskPaths, timeout);
         for (int i = 0; i < reads.size() && out.size() < limit; i++) {
-            if (reads.get(i).ok()) {
-                try {
-                    // Not yet claimed by the agent, the record still says PENDING: it is the agent's all the same.
-                    out.add(Json.read(reads.get(i).path(), reads.get(i).data(), TaskRecord.class)
-                            .asAssignedTo(holders.get(i)));
-                } catch (CorruptDataException e) {
-                    // Sent to DEAD by the agent that holds it.
-                }
+            TaskRecord record = decode(reads.get(i));
+            if (record != null) {
+                // Not yet claimed by the agent, the record still says PENDING: it is the agent's all the same.
+                out.add(record.asAssignedTo(holders.get(i)));
             }
         }
         return out;
@@ -421,15 +417,27 @@ public final class TaskQueue {
             if (out.size() >= limit) {
                 break;
             }
-            if (r.ok()) {
-                try {
-                    out.add(Json.read(r.path(), r.data(), TaskRecord.class));
-                } catch (CorruptDataException e) {
-                    // Listed by id elsewhere; a corrupt record is sent to DEAD by the dispatcher.
-                }
+            TaskRecord record = decode(r);
+            if (record != null) {
+                out.add(record);
             }
         }
         return out;
+    }
+
+    /**
+     * A listed record, or null when it is gone or corrupt (a listing skips it: a corrupt record is sent to DEAD by
+     * the dispatcher or the agent that next acts on the task).
+     */
+    private static TaskRecord decode(AsyncReads.Result read) {
+        if (!read.ok()) {
+            return null;
+        }
+        try {
+            return Json.read(read.path(), read.data(), TaskRecord.class);
+        } catch (CorruptDataException e) {
+            return null;
+        }
     }
 
     /**
