@@ -28,7 +28,7 @@ public final class Buckets {
 
     public static String of(String id) {
         int h = Hashing.murmur3_32_fixed().hashString(id, StandardCharsets.UTF_8).asInt();
-        return name(Math.floorMod(h, COUNT));
+        return ALL.get(Math.floorMod(h, COUNT));
     }
 
     public static List<String> all() {

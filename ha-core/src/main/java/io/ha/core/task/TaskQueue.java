@@ -1,6 +1,7 @@
 package io.ha.core.task;
 
 import com.google.common.base.Preconditions;
+import com.google.common.base.Strings;
 import io.ha.core.cluster.HaException;
 import io.ha.core.internal.AsyncReads;
 import io.ha.core.internal.Buckets;
@@ -74,7 +75,10 @@ public final class TaskQueue {
      * the random part keeps ids of different processes apart.
      */
     static String newId(long now) {
-        return String.format("%011x-%04x%08x", now, SEQUENCE.getAndIncrement() & 0xffff, RANDOM.nextInt());
+        // Built by hand rather than with String.format, which cost a few percent of the queue's CPU.
+        return Strings.padStart(Long.toHexString(now), 11, '0') + '-'
+                + Strings.padStart(Integer.toHexString(SEQUENCE.getAndIncrement() & 0xffff), 4, '0')
+                + Strings.padStart(Integer.toHexString(RANDOM.nextInt()), 8, '0');
     }
 
     /** Stores one task; returns its id (the existing one for a known idempotency key). */

@@ -29,4 +29,21 @@ class PendingEntryTest {
         assertThat(PendingEntry.parse("999_0000000000000_a_b")).isNull();
         assertThat(PendingEntry.parse("99x_0000000000000_id")).isNull();
     }
+
+    @Test
+    void namesAreWrittenExactlyAsEarlierVersionsWroteThem() {
+        // Pointers and ids already stored by earlier versions (String.format) must keep matching, name for name.
+        long[] times = {0, 1, 999, 1_700_000_000_000L, 9_999_999_999_999L};
+        for (int prio : new int[] {0, 7, 42, 999}) {
+            for (long t : times) {
+                assertThat(PendingEntry.pointerName(prio, t, "id-1", false))
+                        .isEqualTo(String.format("%03d_%013d_%s", prio, t, "id-1"));
+                assertThat(PendingEntry.pointerName(prio, t, "id-1", true))
+                        .isEqualTo(String.format("%03d_%013d_%s", prio, t, "id-1") + "_L");
+            }
+        }
+        for (long t : times) {
+            assertThat(TaskQueue.newId(t)).matches(String.format("%011x", t) + "-[0-9a-f]{12}");
+        }
+    }
 }
