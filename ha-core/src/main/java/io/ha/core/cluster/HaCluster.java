@@ -42,6 +42,8 @@ import org.apache.curator.framework.state.StandardConnectionStateErrorPolicy;
 import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.common.ZKConfig;
 import org.apache.zookeeper.data.ACL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -169,6 +171,7 @@ public final class HaCluster implements Closeable {
         if (config.credentials != null) {
             b.authorization("digest", config.credentials.digestAuth()).aclProvider(new CreatorOnlyAcl());
         }
+        b.zkClientConfig(clientConfig());
         client = b.build();
         track(client);
         guard = track(new ConnectionGuard(client, config.connectionPolicy, timeline));
@@ -219,6 +222,22 @@ public final class HaCluster implements Closeable {
             }
             throw e;
         }
+    }
+
+    /** ZooKeeper's client settings (system properties as usual), with room for answers of batched reads. */
+    private static ZKClientConfig clientConfig() {
+        ZKClientConfig zk = new ZKClientConfig();
+        int limit;
+        try {
+            limit = zk.getInt(ZKConfig.JUTE_MAXBUFFER, ZKClientConfig.CLIENT_MAX_PACKET_LENGTH_DEFAULT);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("system property " + ZKConfig.JUTE_MAXBUFFER
+                    + " must be a number of bytes, got '" + zk.getProperty(ZKConfig.JUTE_MAXBUFFER) + "'");
+        }
+        if (limit < ClusterContext.CLIENT_PACKET_LIMIT) {
+            zk.setProperty(ZKConfig.JUTE_MAXBUFFER, Integer.toString(ClusterContext.CLIENT_PACKET_LIMIT));
+        }
+        return zk;
     }
 
     private AgentInfo agentInfo() {

@@ -6,18 +6,22 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.BackgroundCallback;
 import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.Stat;
 
 /**
  * Many reads at once: issued back to back without waiting (ZooKeeper pipelines them on the one connection) and
- * collected in order. Turns N round trips into about one.
+ * collected in order, which turns N round trips into about one; or sent as one request, which also saves the server
+ * and the client the work of N requests and N responses.
  */
 public final class AsyncReads {
     private AsyncReads() {
@@ -47,26 +51,51 @@ public final class AsyncReads {
     }
 
     /**
-     * getData of each path without waiting: {@code then} gets the results, in order, on {@code executor} once all
-     * have answered (Curator retries each read per its retry policy; a read that fails for good reports its code).
+     * getData of each path in one request (ZooKeeper's read-only {@code multi}, servers 3.6+): the server reads them
+     * all from one view of its data and answers them in one packet, each with its own result code (a missing node
+     * fails only its own read). {@code then} gets the results, in order, on {@code executor}. When the request as a
+     * whole fails (connection loss, no connection yet), every result carries that code; nothing is retried here.
+     * Results that {@code executor} refuses (it is shut down) are dropped.
+     *
+     * <p>The caller bounds the answer: all of the nodes' data together must stay below the client's incoming packet
+     * limit ({@code jute.maxbuffer} of the client), or the client drops its connection.
      */
-    public static void getDataThen(CuratorFramework client, List<String> paths, Executor executor,
-                                   Consumer<List<Result>> then) throws Exception {
-        AtomicReferenceArray<Result> results = new AtomicReferenceArray<>(paths.size());
-        AtomicInteger left = new AtomicInteger(paths.size());
-        for (int i = 0; i < paths.size(); i++) {
-            int index = i;
-            client.getData().inBackground((c, event) -> {
-                results.set(index, toResult(paths.get(index), event));
-                if (left.decrementAndGet() == 0) {
-                    List<Result> out = new ArrayList<>(paths.size());
-                    for (int j = 0; j < paths.size(); j++) {
-                        out.add(results.get(j));
-                    }
-                    then.accept(out);
-                }
-            }, executor).forPath(paths.get(i));
+    public static void getDataTogetherThen(CuratorFramework client, List<String> paths, Executor executor,
+                                           Consumer<List<Result>> then) {
+        List<Op> ops = new ArrayList<>(paths.size());
+        paths.forEach(path -> ops.add(Op.getData(path)));
+        AsyncCallback.MultiCallback callback = (rc, path, ctx, opResults) -> {
+            try {
+                executor.execute(() -> then.accept(toResults(paths, rc, opResults)));
+            } catch (RejectedExecutionException e) {
+                // The caller is shutting down its executor: nobody is left to take the results.
+            }
+        };
+        try {
+            client.getZookeeperClient().getZooKeeper().multi(ops, callback, null);
+        } catch (Exception e) {
+            // Not connected long enough for Curator to hand out the handle: the same as a lost connection.
+            callback.processResult(KeeperException.Code.CONNECTIONLOSS.intValue(), null, null, null);
         }
+    }
+
+    private static List<Result> toResults(List<String> paths, int rc, List<OpResult> opResults) {
+        List<Result> out = new ArrayList<>(paths.size());
+        for (int i = 0; i < paths.size(); i++) {
+            String path = paths.get(i);
+            // With results, rc is only the first failed read's code (the client's summary): each result counts.
+            OpResult op = opResults != null && i < opResults.size() ? opResults.get(i) : null;
+            if (op instanceof OpResult.GetDataResult data) {
+                out.add(new Result(path, KeeperException.Code.OK, data.getData(), data.getStat(), null));
+            } else if (op instanceof OpResult.ErrorResult error) {
+                out.add(new Result(path, KeeperException.Code.get(error.getErr()), null, null, null));
+            } else {
+                KeeperException.Code code = opResults == null && rc != KeeperException.Code.OK.intValue()
+                        ? KeeperException.Code.get(rc) : KeeperException.Code.MARSHALLINGERROR;
+                out.add(new Result(path, code, null, null, null));
+            }
+        }
+        return out;
     }
 
     private interface Issuer {

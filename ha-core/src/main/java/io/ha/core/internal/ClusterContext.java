@@ -17,4 +17,10 @@ public record ClusterContext(
         EventTimeline timeline,
         Duration sessionTimeout,
         Duration connectionTimeout) {
+    /**
+     * The largest answer the client accepts from a server ({@code jute.maxbuffer} of the client; ZooKeeper's default
+     * is 1 MiB), at least this much: reads of many nodes in one request (a worker's batch of records) may exceed
+     * 1 MiB. Only the client's limit on what it receives; what the servers accept is their own setting.
+     */
+    public static final int CLIENT_PACKET_LIMIT = 32 * 1024 * 1024;
 }

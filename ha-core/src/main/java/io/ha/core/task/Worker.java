@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import com.google.common.util.concurrent.Uninterruptibles;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -43,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * assignment is still this agent's.
  *
  * <p>How: a persistent recursive watch on the assignment directory reports each new assignment (the directory is
- * listed in full only when the watch is set up again after a reconnect); the task's record and assignment are read
- * in one pipelined round trip; the claim (the record marked RUNNING) and the outcome are each one transaction, and
+ * listed in full only when the watch is set up again after a reconnect); the assignments and records of the tasks
+ * that arrived together are read in one request (ZooKeeper's read-only {@code multi}, up to {@link #READ_BATCH}
+ * tasks); the claim (the record marked RUNNING) and the outcome are each one transaction, and
  * the transactions of all tasks that are ready at the same moment go to ZooKeeper together as one {@code multi()}
  * ({@link GroupCommit}), each still applied or refused on its own checks.
  *
@@ -77,6 +80,15 @@ public final class Worker implements Closeable {
     private final ExecutorService claimers;
     private static final int CLAIMERS = 2;
     private static final long AUDIT_MS = 10_000;
+    /**
+     * Tasks whose assignment and record are read in one request. The answer holds up to this many records of at
+     * most about 1 MiB each (payload and input are each limited to 512 KiB), below the client's packet limit that
+     * {@link io.ha.core.cluster.HaCluster} sets ({@link ClusterContext#CLIENT_PACKET_LIMIT}).
+     */
+    static final int READ_BATCH = 16;
+    /** New assignments reported by the watch and not yet picked up: read together, one request for many. */
+    private final ConcurrentLinkedQueue<String> arrivals = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean pickupQueued = new AtomicBoolean();
     private final ConnectionGuard.Listener guardListener = this::onConnectionChange;
     private volatile PersistentWatcher watcher;
     private volatile GroupCommit commits;
@@ -198,13 +210,31 @@ public final class Worker implements Closeable {
                 return;
             }
             if (event.getType() == Watcher.Event.EventType.NodeCreated) {
-                pickup(() -> start(taskId));
+                arrivals.add(taskId);
+                if (pickupQueued.compareAndSet(false, true)) {
+                    pickup(this::pickUpArrivals);
+                }
             } else if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
                 pickup(() -> takenAway(taskId));
             }
         } else if (path.equals(dir) && event.getType() == Watcher.Event.EventType.NodeDeleted) {
             requestRelist();
         }
+    }
+
+    /**
+     * Starts every assignment that arrived since the last call. Runs on the pickup thread, so the leader's batch of
+     * moves for this agent (tens of tasks at once under load) is read with a few requests instead of two per task;
+     * a lone assignment goes at once (no timer).
+     */
+    private void pickUpArrivals() {
+        pickupQueued.set(false);
+        List<String> taskIds = new ArrayList<>();
+        String taskId;
+        while ((taskId = arrivals.poll()) != null) {
+            taskIds.add(taskId);
+        }
+        startAll(taskIds);
     }
 
     /** The assignment is gone: cancelled, or reassigned by the leader (or our own outcome, which is harmless). */
@@ -240,30 +270,54 @@ public final class Worker implements Closeable {
                 rt.stop(true);
             }
         }
+        List<String> fresh = new ArrayList<>();
         for (String taskId : children) {
             if (!running.containsKey(taskId)) {
-                start(taskId);
+                fresh.add(taskId);
             }
+        }
+        startAll(fresh);
+    }
+
+    /**
+     * Starts claiming each task this worker does not already hold. The assignments and records of up to
+     * {@link #READ_BATCH} tasks are read in one request (no thread held while it is out); each task is then decided
+     * on by itself. A read that fails (connection loss) releases its tasks: the listing made when the connection is
+     * trusted again picks them up.
+     */
+    private void startAll(List<String> taskIds) {
+        List<RunningTask> batch = new ArrayList<>(Math.min(taskIds.size(), READ_BATCH));
+        for (String taskId : taskIds) {
+            RunningTask rt = new RunningTask(store, ctx.agentId(), taskId);
+            synchronized (running) {
+                if (running.putIfAbsent(taskId, rt) != null) {
+                    // Still held (its last attempt is finishing here), yet assigned again: look again once released.
+                    recheck.add(taskId);
+                    continue;
+                }
+            }
+            batch.add(rt);
+            if (batch.size() == READ_BATCH) {
+                read(batch);
+                batch = new ArrayList<>(READ_BATCH);
+            }
+        }
+        if (!batch.isEmpty()) {
+            read(batch);
         }
     }
 
-    /** Starts claiming a task unless this worker already holds it: both reads in one round trip, no thread held. */
-    private void start(String taskId) {
-        RunningTask rt = new RunningTask(store, ctx.agentId(), taskId);
-        synchronized (running) {
-            if (running.putIfAbsent(taskId, rt) != null) {
-                // Still held (its last attempt is finishing here), yet assigned again: look again once released.
-                recheck.add(taskId);
-                return;
+    private void read(List<RunningTask> batch) {
+        List<String> paths = new ArrayList<>(batch.size() * 2);
+        for (RunningTask rt : batch) {
+            paths.add(rt.assignmentPath());
+            paths.add(ctx.paths().task(rt.taskId));
+        }
+        AsyncReads.getDataTogetherThen(ctx.client(), paths, claimers, reads -> {
+            for (int i = 0; i < batch.size(); i++) {
+                claimAndRun(batch.get(i), reads.get(2 * i), reads.get(2 * i + 1));
             }
-        }
-        try {
-            AsyncReads.getDataThen(ctx.client(), List.of(rt.assignmentPath(), ctx.paths().task(taskId)), claimers,
-                    reads -> claimAndRun(rt, reads.get(0), reads.get(1)));
-        } catch (Exception e) {
-            release(rt);
-            LOG.warn("could not read task {}: {}", taskId, e.toString());
-        }
+        });
     }
 
     /** This worker is done with {@code rt}; a new assignment of the same task that arrived meanwhile starts now. */
@@ -274,7 +328,7 @@ public final class Worker implements Closeable {
             again = recheck.remove(rt.taskId);
         }
         if (again) {
-            pickup(() -> start(rt.taskId));
+            pickup(() -> startAll(List.of(rt.taskId)));
         }
     }
 

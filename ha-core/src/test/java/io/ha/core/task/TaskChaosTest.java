@@ -29,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.apache.curator.framework.CuratorFramework;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -288,6 +289,33 @@ class TaskChaosTest extends ZkTestBase {
         for (String id : ids) {
             assertThat(direct.get(id)).isPresent();
         }
+    }
+
+    /**
+     * A worker reads the assignments and records of the tasks it is given together, in one request per batch. When
+     * the connection drops while such a read is out, every task of the batch must still run (after the worker
+     * reconnects, on the same session: no attempt is used up), none may stay held by the worker for ever.
+     */
+    @Test
+    void tasksWhosePickupReadIsLostWithTheConnectionStillRun() throws Exception {
+        TaskQueue queue = member("submitter", b -> b.role(ClusterRole.OBSERVER)).taskQueue();
+        TcpProxy trap = closeLater(new TcpProxy(server.getPort()));
+        HaCluster agent = member("agent", b -> b.connectString(trap.connectString()).capacity(30));
+        Worker worker = agent.worker().register(TYPE, ctx -> null, 30);
+
+        // The first bytes the server sends once the worker holds tasks it has not started (its read is out) are
+        // swallowed, and that connection dropped.
+        trap.dropNextReplyWhen(() -> !worker.runningTasks().isEmpty());
+        List<String> ids = queue.submitAll(IntStream.range(0, 30)
+                .mapToObj(i -> TaskSpec.builder(TYPE).payload("pickup-" + i).build()).toList());
+
+        for (String id : ids) {
+            TaskRecord done = queue.await(id, WAIT);
+            assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+            assertThat(done.attempt()).isEqualTo(1);
+        }
+        assertThat(trap.replyDropped()).as("a reply was lost").isTrue();
+        await().atMost(WAIT).until(() -> worker.runningTasks().isEmpty());
     }
 
     /**

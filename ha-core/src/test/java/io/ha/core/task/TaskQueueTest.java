@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.ha.core.cluster.ClusterRole;
+import io.ha.core.cluster.EventKind;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
@@ -140,6 +141,70 @@ class TaskQueueTest extends ZkTestBase {
 
         String ok = queue.submit(TaskSpec.builder("x").payload(new byte[TaskQueue.DEFAULT_MAX_PAYLOAD]).build());
         assertThat(queue.get(ok)).get().extracting(r -> r.payload().length).isEqualTo(TaskQueue.DEFAULT_MAX_PAYLOAD);
+    }
+
+    /**
+     * A worker reads the records of the tasks it is given together, up to 16 in one request: 20 tasks of 400 KiB
+     * each make answers of several MiB, over ZooKeeper's default client packet limit of 1 MiB.
+     */
+    @Test
+    void largeTasksGivenToOneAgentTogetherAllRun() throws Exception {
+        TaskQueue queue = member("client", b -> b.role(ClusterRole.OBSERVER)
+                .maxTaskPayloadBytes(TaskQueue.MAX_PAYLOAD_CEILING)).taskQueue();
+        List<String> ids = queue.submitAll(IntStream.range(0, 20)
+                .mapToObj(i -> TaskSpec.builder("big").payload(new byte[400 * 1024]).build()).toList());
+        HaCluster agent = member("agent", b -> b.capacity(20));
+
+        agent.worker().register("big", ctx -> utf8(Integer.toString(ctx.payload().length)), 20);
+
+        for (String id : ids) {
+            TaskRecord done = queue.await(id, WAIT);
+            assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+            assertThat(new String(done.result(), StandardCharsets.UTF_8)).isEqualTo(Integer.toString(400 * 1024));
+            assertThat(done.attempt()).isEqualTo(1);
+        }
+        assertThat(agent.timeline().ofKind(EventKind.SUSPENDED)).isEmpty();
+    }
+
+    /**
+     * Assignments read in one request are each decided on by themselves: assignments whose task is not active
+     * (left over, they would hold a slot for ever) are removed, and the tasks read in the same request still run.
+     */
+    @Test
+    void leftoverAssignmentsAreRemovedWhileTheTasksReadWithThemRun() throws Exception {
+        HaCluster agent = member("agent");
+        TaskQueue queue = client().taskQueue();
+        List<String> ids = queue.submitAll(IntStream.range(0, 10)
+                .mapToObj(i -> TaskSpec.builder("count").build()).toList());
+        // Move the tasks to the agent by hand, as the leader does (pointer gone, assignment made), and add two
+        // assignments of tasks that do not exist; the worker then finds all twelve in its first listing.
+        var zk = agent.curator();
+        long epoch = Long.parseLong(new String(zk.getData().forPath(agent.paths().epoch()), StandardCharsets.UTF_8)
+                .trim());
+        List<String> leftovers = List.of(TaskQueue.newId(1), TaskQueue.newId(2));
+        for (String id : leftovers) {
+            zk.create().creatingParentsIfNeeded().forPath(agent.paths().assignment("agent", id),
+                    io.ha.core.internal.Json.write(new Assignment(id, "agent", 0, epoch, 1, -1, null)));
+        }
+        for (String id : ids) {
+            TaskRecord record = queue.get(id).orElseThrow();
+            zk.transaction().forOperations(
+                    zk.transactionOp().delete().forPath(agent.paths().pendingPointer(id, record.pointerName())),
+                    zk.transactionOp().create().forPath(agent.paths().assignment("agent", id),
+                            io.ha.core.internal.Json.write(new Assignment(id, "agent", 0, epoch, 1, -1, null))));
+        }
+
+        Worker worker = agent.worker().register("count", ctx -> null, 16);
+
+        for (String id : ids) {
+            assertThat(queue.await(id, WAIT).state()).isEqualTo(TaskState.SUCCEEDED);
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (String id : leftovers) {
+                assertThat(zk.checkExists().forPath(agent.paths().assignment("agent", id))).isNull();
+            }
+            assertThat(worker.runningTasks()).isEmpty();
+        });
     }
 
     @Test
