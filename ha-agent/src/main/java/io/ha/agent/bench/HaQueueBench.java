@@ -242,9 +242,9 @@ final class HaQueueBench {
 
     /**
      * One round at one queue depth: starts a fresh set of members (no worker running), tops the queue up to exactly
-     * {@code d.queued()} pending tasks, waits until the process is idle (the leader has indexed every pointer), then
-     * starts the workers and times until {@code d.batch()} tasks have SUCCEEDED: registration and the leader's first
-     * assignment are included, the same at every depth. The members then drain and close; the tasks still queued
+     * {@code d.queued()} pending tasks, collects garbage and waits until the process is idle (the leader has indexed
+     * every pointer), then starts the workers and times until {@code d.batch()} tasks have SUCCEEDED: registration
+     * and the leader's first assignment are included, the same at every depth. The members then drain and close; the tasks still queued
      * stay for the next round. Returns {@code d} with this round added.
      */
     Depth depthRound(String connectString, String clusterName, int workers, int concurrency, Depth d)
@@ -262,6 +262,9 @@ final class HaQueueBench {
             if (pending < queued || pending > queued + (long) workers * concurrency) {
                 throw new BenchException("depth run: " + pending + " tasks pending, expected " + queued);
             }
+            // A collection now, not in the timed window: with the server's tree in this heap (hundreds of
+            // thousands of records) a young collection pauses the process for 80-120 ms, as long as a whole round.
+            System.gc();
             awaitIdle(Duration.ofMillis(500), Duration.ofSeconds(120));
             long base = fleet.succeeded();
             long cpu0 = processCpuNanos();
