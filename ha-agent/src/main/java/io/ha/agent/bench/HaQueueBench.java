@@ -244,8 +244,8 @@ final class HaQueueBench {
      * One round at one queue depth: starts a fresh set of members (no worker running), tops the queue up to exactly
      * {@code d.queued()} pending tasks, collects garbage and waits until the process is idle (the leader has indexed
      * every pointer), then starts the workers and times until {@code d.batch()} tasks have SUCCEEDED: registration
-     * and the leader's first assignment are included, the same at every depth. The members then drain and close; the tasks still queued
-     * stay for the next round. Returns {@code d} with this round added.
+     * and the leader's first assignment are included, the same at every depth. The members then drain and close;
+     * the tasks still queued stay for the next round. Returns {@code d} with this round added.
      */
     Depth depthRound(String connectString, String clusterName, int workers, int concurrency, Depth d)
             throws Exception {

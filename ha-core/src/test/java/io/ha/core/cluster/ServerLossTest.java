@@ -4,19 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ha.core.membership.AgentInfo;
+import io.ha.core.task.TaskQueue;
+import io.ha.core.task.TaskRecord;
+import io.ha.core.task.TaskSpec;
+import io.ha.core.task.TaskState;
 import io.ha.core.testing.LeaderProbe;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Losing one server of a three-server ensemble keeps exactly one leader and the full membership. */
+/**
+ * Losing one server of a three-server ensemble keeps exactly one leader and the full membership, and the task queue
+ * records every task's outcome once.
+ */
 class ServerLossTest {
     private TestingCluster ensemble;
     private final List<HaCluster> members = new ArrayList<>();
@@ -81,6 +89,54 @@ class ServerLossTest {
             assertThat(m.timeline().ofKind(EventKind.LOST)).as("LOST events of %s", m.agentId()).isEmpty();
             assertThat(m.timeline().ofKind(EventKind.LEFT)).as("LEFT events of %s", m.agentId()).isEmpty();
         }
+    }
+
+    /**
+     * The task queue across the loss of a server: first the server of the dispatching leader, then (with that one
+     * back) the server of a worker. Every task ends SUCCEEDED with one outcome, and no session is lost.
+     */
+    @Test
+    void everyTaskIsRecordedOnceWhenServersOfTheLeaderAndOfAWorkerAreLost() throws Exception {
+        HaCluster leader = awaitSingleLeader();
+        awaitFullMembership();
+        for (HaCluster m : members) {
+            m.worker().register("work", ctx -> {
+                Thread.sleep(10);
+                return null;
+            }, 4);
+        }
+        TaskQueue queue = members.get(0).taskQueue();
+        List<String> ids = queue.submitAll(IntStream.range(0, 3000)
+                .mapToObj(i -> TaskSpec.builder("work").payload("n" + i).build()).toList());
+
+        await().atMost(ZkTestBase.WAIT).until(() -> succeeded(queue) >= 300);
+        InstanceSpec leadersServer = ensemble.findConnectionInstance(
+                leader.curator().getZookeeperClient().getZooKeeper());
+        assertThat(ensemble.killServer(leadersServer)).isTrue();
+        assertThat(succeeded(queue)).as("tasks done when the leader's server went").isLessThan(ids.size());
+        await().atMost(ZkTestBase.WAIT).until(() -> succeeded(queue) >= 600);
+        assertThat(ensemble.restartServer(leadersServer)).isTrue();
+        await().atMost(ZkTestBase.WAIT).until(() -> succeeded(queue) >= 1200);
+        HaCluster worker = members.stream().filter(m -> !m.leaderElection().isLeader()).findFirst().orElseThrow();
+        InstanceSpec workersServer = ensemble.findConnectionInstance(
+                worker.curator().getZookeeperClient().getZooKeeper());
+        assertThat(ensemble.killServer(workersServer)).isTrue();
+        assertThat(succeeded(queue)).as("tasks done when a worker's server went").isLessThan(ids.size());
+
+        for (String id : ids) {
+            TaskRecord done = queue.await(id, ZkTestBase.WAIT);
+            assertThat(done.state()).as("task %s", id).isEqualTo(TaskState.SUCCEEDED);
+        }
+        Map<TaskState, Long> counts = queue.counts();
+        assertThat(counts.get(TaskState.SUCCEEDED)).isEqualTo(ids.size());
+        assertThat(counts.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(ids.size());
+        for (HaCluster m : members) {
+            assertThat(m.timeline().ofKind(EventKind.LOST)).as("LOST events of %s", m.agentId()).isEmpty();
+        }
+    }
+
+    private static long succeeded(TaskQueue queue) throws Exception {
+        return queue.counts().get(TaskState.SUCCEEDED);
     }
 
     private void sampleAtMostOneLeader() throws InterruptedException {

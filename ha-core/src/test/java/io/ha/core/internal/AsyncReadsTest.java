@@ -38,13 +38,15 @@ class AsyncReadsTest extends ZkTestBase {
     @Test
     void eachReadOfOneRequestHasItsOwnResult() throws Exception {
         HaCluster cluster = member("reader", b -> b.role(ClusterRole.OBSERVER));
-        cluster.curator().create().creatingParentsIfNeeded().forPath("/reads/a", "first".getBytes(StandardCharsets.UTF_8));
+        cluster.curator().create().creatingParentsIfNeeded()
+                .forPath("/reads/a", "first".getBytes(StandardCharsets.UTF_8));
         cluster.curator().create().forPath("/reads/b", "second".getBytes(StandardCharsets.UTF_8));
         cluster.curator().setData().forPath("/reads/b", "second, changed".getBytes(StandardCharsets.UTF_8));
 
         List<AsyncReads.Result> results = readTogether(cluster, List.of("/reads/a", "/reads/missing", "/reads/b"));
 
-        assertThat(results).extracting(AsyncReads.Result::path).containsExactly("/reads/a", "/reads/missing", "/reads/b");
+        assertThat(results).extracting(AsyncReads.Result::path)
+                .containsExactly("/reads/a", "/reads/missing", "/reads/b");
         assertThat(results).extracting(AsyncReads.Result::code)
                 .containsExactly(KeeperException.Code.OK, KeeperException.Code.NONODE, KeeperException.Code.OK);
         assertThat(new String(results.get(0).data(), StandardCharsets.UTF_8)).isEqualTo("first");
