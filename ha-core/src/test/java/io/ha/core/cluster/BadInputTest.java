@@ -190,6 +190,25 @@ class BadInputTest extends ZkTestBase {
                 .collect(Collectors.toList());
     }
 
+    /** HaCluster reads the client's jute.maxbuffer to raise it for batched reads; garbage there is named. */
+    @Test
+    void clientPacketLimitThatIsNotANumberFailsStartNamingTheProperty() {
+        String before = System.getProperty("jute.maxbuffer");
+        System.setProperty("jute.maxbuffer", "lots");
+        try {
+            HaCluster cluster = closeLater(builder("agent").build());
+            assertThatThrownBy(cluster::start)
+                    .hasMessageContaining("jute.maxbuffer")
+                    .hasMessageContaining("'lots'");
+        } finally {
+            if (before == null) {
+                System.clearProperty("jute.maxbuffer");
+            } else {
+                System.setProperty("jute.maxbuffer", before);
+            }
+        }
+    }
+
     @Test
     void connectionTimeoutLongerThanSessionTimeoutIsRejectedNamingBoth() {
         HaCluster.Builder b = HaCluster.builder()

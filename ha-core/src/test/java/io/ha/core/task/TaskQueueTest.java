@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.EventKind;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.internal.Json;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.Test;
 
 class TaskQueueTest extends ZkTestBase {
@@ -178,20 +180,20 @@ class TaskQueueTest extends ZkTestBase {
                 .mapToObj(i -> TaskSpec.builder("count").build()).toList());
         // Move the tasks to the agent by hand, as the leader does (pointer gone, assignment made), and add two
         // assignments of tasks that do not exist; the worker then finds all twelve in its first listing.
-        var zk = agent.curator();
+        CuratorFramework zk = agent.curator();
         long epoch = Long.parseLong(new String(zk.getData().forPath(agent.paths().epoch()), StandardCharsets.UTF_8)
                 .trim());
         List<String> leftovers = List.of(TaskQueue.newId(1), TaskQueue.newId(2));
         for (String id : leftovers) {
             zk.create().creatingParentsIfNeeded().forPath(agent.paths().assignment("agent", id),
-                    io.ha.core.internal.Json.write(new Assignment(id, "agent", 0, epoch, 1, -1, null)));
+                    Json.write(new Assignment(id, "agent", 0, epoch, 1, -1, null)));
         }
         for (String id : ids) {
             TaskRecord record = queue.get(id).orElseThrow();
             zk.transaction().forOperations(
                     zk.transactionOp().delete().forPath(agent.paths().pendingPointer(id, record.pointerName())),
                     zk.transactionOp().create().forPath(agent.paths().assignment("agent", id),
-                            io.ha.core.internal.Json.write(new Assignment(id, "agent", 0, epoch, 1, -1, null))));
+                            Json.write(new Assignment(id, "agent", 0, epoch, 1, -1, null))));
         }
 
         Worker worker = agent.worker().register("count", ctx -> null, 16);
