@@ -12,7 +12,7 @@ import io.ha.agent.http.StatusReport;
 import io.ha.agent.metrics.AgentMetrics;
 import io.ha.agent.metrics.ClusterTaskCounts;
 import io.ha.agent.plugin.PluginLoader;
-import io.ha.core.cluster.ConnectionGuard;
+import io.ha.core.session.ConnectionGuard;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.membership.AgentControl;
 import java.io.Closeable;

@@ -1,7 +1,7 @@
 package io.ha.samples;
 
 import io.ha.core.cluster.ClusterRole;
-import io.ha.core.cluster.EventKind;
+import io.ha.core.session.EventKind;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.leader.LeaderContext;
 import java.time.Duration;

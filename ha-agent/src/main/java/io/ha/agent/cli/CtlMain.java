@@ -1,9 +1,9 @@
 package io.ha.agent.cli;
 
-import io.ha.core.cluster.HaException;
-import io.ha.core.cluster.ZooKeeperUnavailableException;
-import io.ha.core.task.NoSuchTaskException;
-import io.ha.core.task.TaskRejectedException;
+import io.ha.core.HaException;
+import io.ha.core.ZooKeeperUnavailableException;
+import io.ha.core.NoSuchTaskException;
+import io.ha.core.TaskRejectedException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;

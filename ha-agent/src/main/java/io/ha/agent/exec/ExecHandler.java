@@ -1,7 +1,7 @@
 package io.ha.agent.exec;
 
 import com.google.common.base.Preconditions;
-import io.ha.core.internal.CorruptDataException;
+import io.ha.core.CorruptDataException;
 import io.ha.core.task.NonRetryableTaskException;
 import io.ha.core.task.TaskContext;
 import io.ha.core.task.TaskHandler;

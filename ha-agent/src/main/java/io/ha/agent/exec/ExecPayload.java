@@ -30,7 +30,7 @@ public record ExecPayload(List<String> command, Map<String, String> env, String 
         return Json.write(this);
     }
 
-    /** @throws io.ha.core.internal.CorruptDataException naming the task when the payload is not valid exec JSON */
+    /** @throws io.ha.core.CorruptDataException naming the task when the payload is not valid exec JSON */
     public static ExecPayload fromJson(String taskId, byte[] json) {
         return Json.read("exec payload of task " + taskId, json, ExecPayload.class);
     }

@@ -3,7 +3,7 @@ package io.ha.agent.http;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.ha.agent.metrics.ClusterTaskCounts;
 import io.ha.agent.metrics.TaskActivity;
-import io.ha.core.cluster.ClusterEvent;
+import io.ha.core.session.ClusterEvent;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.membership.AgentInfo;
 import io.ha.core.schedule.ScheduleInfo;

@@ -1,6 +1,6 @@
 package io.ha.agent.metrics;
 
-import io.ha.core.cluster.ConnectionGuard;
+import io.ha.core.session.ConnectionGuard;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.task.TaskMetrics;
 import io.ha.core.task.TaskState;

@@ -1,7 +1,9 @@
 package io.ha.core.cluster;
 
 import com.google.common.base.Preconditions;
-import io.ha.core.internal.ClusterContext;
+import io.ha.core.HaException;
+import io.ha.core.ZooKeeperUnavailableException;
+import io.ha.core.session.ClusterContext;
 import io.ha.core.internal.ConnectStrings;
 import io.ha.core.internal.Names;
 import io.ha.core.internal.ZPaths;
@@ -14,6 +16,9 @@ import io.ha.core.membership.AgentRegistry;
 import io.ha.core.membership.Membership;
 import io.ha.core.schedule.Scheduler;
 import io.ha.core.schedule.Schedules;
+import io.ha.core.session.ConnectionGuard;
+import io.ha.core.session.ConnectionPolicy;
+import io.ha.core.session.EventTimeline;
 import io.ha.core.task.AssignmentStrategies;
 import io.ha.core.task.AssignmentStrategy;
 import io.ha.core.task.Dispatcher;

@@ -1,6 +1,6 @@
 package io.ha.core.internal;
 
-import io.ha.core.cluster.HaException;
+import io.ha.core.HaException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

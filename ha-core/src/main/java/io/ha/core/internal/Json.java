@@ -3,6 +3,7 @@ package io.ha.core.internal;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.ha.core.CorruptDataException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 

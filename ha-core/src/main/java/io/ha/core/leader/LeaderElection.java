@@ -2,9 +2,9 @@ package io.ha.core.leader;
 
 import com.google.common.base.Preconditions;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
-import io.ha.core.cluster.ConnectionGuard;
-import io.ha.core.cluster.EventKind;
-import io.ha.core.internal.ClusterContext;
+import io.ha.core.session.ConnectionGuard;
+import io.ha.core.session.EventKind;
+import io.ha.core.session.ClusterContext;
 import io.ha.core.internal.Names;
 import java.io.Closeable;
 import java.time.Duration;

@@ -1,10 +1,12 @@
 package io.ha.core.lock;
 
 import com.google.common.base.Preconditions;
-import io.ha.core.cluster.ConnectionGuard;
-import io.ha.core.cluster.EventKind;
-import io.ha.core.cluster.HaException;
-import io.ha.core.internal.ClusterContext;
+import io.ha.core.LockLostException;
+import io.ha.core.LockTimeoutException;
+import io.ha.core.session.ConnectionGuard;
+import io.ha.core.session.EventKind;
+import io.ha.core.HaException;
+import io.ha.core.session.ClusterContext;
 import io.ha.core.internal.Names;
 import io.ha.core.internal.ZPaths;
 import java.io.Closeable;
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Guarantees: at most one thread in the cluster runs work under a given lock name while every holder's
  * connection is trusted; the work receives a {@link FencingToken} that strictly increases with each acquisition of
  * that lock; the work's thread is interrupted as soon as the lock can no longer be guaranteed (connection SUSPENDED
- * or LOST per {@link io.ha.core.cluster.ConnectionPolicy}), and the call then ends with {@link LockLostException}.
+ * or LOST per {@link io.ha.core.session.ConnectionPolicy}), and the call then ends with {@link LockLostException}.
  * Reentrant per thread, as in Curator: a nested call on the same name in the same thread runs at once with the same
  * token. Not guaranteed: that a holder which ignores interruption stops touching shared state; fence such state with
  * the token.

@@ -1,9 +1,9 @@
 package io.ha.core.membership;
 
 import com.google.common.base.Preconditions;
-import io.ha.core.cluster.HaException;
-import io.ha.core.internal.ClusterContext;
-import io.ha.core.internal.CorruptDataException;
+import io.ha.core.HaException;
+import io.ha.core.session.ClusterContext;
+import io.ha.core.CorruptDataException;
 import io.ha.core.internal.Json;
 import io.ha.core.internal.Names;
 import java.io.Closeable;

@@ -1,9 +1,9 @@
 package io.ha.core.task;
 
-import io.ha.core.cluster.HaException;
+import io.ha.core.HaException;
 import io.ha.core.internal.AsyncReads;
 import io.ha.core.internal.Buckets;
-import io.ha.core.internal.CorruptDataException;
+import io.ha.core.CorruptDataException;
 import io.ha.core.internal.Json;
 import io.ha.core.internal.ZPaths;
 import io.ha.core.leader.LeaderContext;

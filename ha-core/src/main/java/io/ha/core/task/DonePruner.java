@@ -3,7 +3,7 @@ package io.ha.core.task;
 import com.google.common.base.Preconditions;
 import io.ha.core.internal.AsyncReads;
 import io.ha.core.internal.Buckets;
-import io.ha.core.internal.CorruptDataException;
+import io.ha.core.CorruptDataException;
 import io.ha.core.internal.Json;
 import io.ha.core.internal.ZPaths;
 import io.ha.core.leader.LeaderContext;

@@ -2,11 +2,13 @@ package io.ha.core.task;
 
 import com.google.common.base.Preconditions;
 import com.google.common.base.Strings;
-import io.ha.core.cluster.HaException;
+import io.ha.core.HaException;
+import io.ha.core.NoSuchTaskException;
+import io.ha.core.TaskRejectedException;
 import io.ha.core.internal.AsyncReads;
 import io.ha.core.internal.Buckets;
-import io.ha.core.internal.ClusterContext;
-import io.ha.core.internal.CorruptDataException;
+import io.ha.core.session.ClusterContext;
+import io.ha.core.CorruptDataException;
 import io.ha.core.internal.Json;
 import java.security.SecureRandom;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package io.ha.core.task;
 
 import com.google.common.hash.Hashing;
 import io.ha.core.internal.Buckets;
-import io.ha.core.internal.CorruptDataException;
+import io.ha.core.CorruptDataException;
 import io.ha.core.internal.Json;
 import io.ha.core.internal.ZPaths;
 import java.nio.charset.StandardCharsets;

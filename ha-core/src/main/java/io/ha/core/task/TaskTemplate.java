@@ -1,5 +1,6 @@
 package io.ha.core.task;
 
+import io.ha.core.TaskRejectedException;
 import java.util.List;
 import java.util.Set;
 

@@ -2,10 +2,10 @@ package io.ha.core.task;
 
 import com.google.common.base.Preconditions;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
-import io.ha.core.cluster.ConnectionGuard;
+import io.ha.core.session.ConnectionGuard;
 import io.ha.core.internal.AsyncReads;
-import io.ha.core.internal.ClusterContext;
-import io.ha.core.internal.CorruptDataException;
+import io.ha.core.session.ClusterContext;
+import io.ha.core.CorruptDataException;
 import io.ha.core.internal.GroupCommit;
 import io.ha.core.internal.Json;
 import io.ha.core.internal.Names;

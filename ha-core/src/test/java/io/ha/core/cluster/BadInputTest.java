@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.ha.core.HaException;
+import io.ha.core.ZooKeeperUnavailableException;
 import io.ha.core.membership.AgentInfo;
-import io.ha.core.membership.DuplicateAgentException;
+import io.ha.core.DuplicateAgentException;
 import io.ha.core.testing.ZkTestBase;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -3,7 +3,7 @@ package io.ha.core.leader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.ha.core.cluster.EventKind;
+import io.ha.core.session.EventKind;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.testing.LeaderProbe;
 import io.ha.core.testing.TcpProxy;

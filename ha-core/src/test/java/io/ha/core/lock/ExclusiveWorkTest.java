@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.ha.core.cluster.ClusterEvent;
-import io.ha.core.cluster.EventKind;
+import io.ha.core.LockLostException;
+import io.ha.core.LockTimeoutException;
+import io.ha.core.session.ClusterEvent;
+import io.ha.core.session.EventKind;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.testing.TcpProxy;
 import io.ha.core.testing.ZkTestBase;

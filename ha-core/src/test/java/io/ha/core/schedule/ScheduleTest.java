@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.ha.core.NoSuchScheduleException;
+import io.ha.core.ScheduleExistsException;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.task.TaskQueue;

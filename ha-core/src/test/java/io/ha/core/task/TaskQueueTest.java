@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.ha.core.TaskRejectedException;
 import io.ha.core.cluster.ClusterRole;
-import io.ha.core.cluster.EventKind;
+import io.ha.core.session.EventKind;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.internal.Json;
 import io.ha.core.testing.ZkTestBase;

@@ -1,6 +1,6 @@
-package io.ha.core.schedule;
+package io.ha.core;
 
-import io.ha.core.cluster.HaException;
+import io.ha.core.HaException;
 
 /** No schedule has this name (never defined, or removed). Names the schedule. */
 public final class NoSuchScheduleException extends HaException {

@@ -1,4 +1,4 @@
-package io.ha.core.internal;
+package io.ha.core;
 
 /** A znode holds bytes that do not decode as what the framework stored there. Names the path. */
 public final class CorruptDataException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.ha.core.cluster;
+package io.ha.core.session;
 
 /**
  * What a dropped connection means for leadership, locks and running work.

@@ -1,4 +1,4 @@
-package io.ha.core.cluster;
+package io.ha.core.session;
 
 import java.io.Closeable;
 import java.time.Duration;
@@ -45,7 +45,8 @@ public final class ConnectionGuard implements Closeable {
     private final CountDownLatch firstConnected = new CountDownLatch(1);
     private volatile long lastSession;
 
-    ConnectionGuard(CuratorFramework client, ConnectionPolicy policy, EventTimeline timeline) {
+    /** Subscribes to {@code client}'s connection events; start the client afterwards so that none is missed. */
+    public ConnectionGuard(CuratorFramework client, ConnectionPolicy policy, EventTimeline timeline) {
         this.client = client;
         this.policy = policy;
         this.timeline = timeline;
@@ -80,7 +81,7 @@ public final class ConnectionGuard implements Closeable {
     }
 
     /** Waits until the guard has seen the first connection; false on timeout. */
-    boolean awaitFirstConnection(Duration timeout) throws InterruptedException {
+    public boolean awaitFirstConnection(Duration timeout) throws InterruptedException {
         return firstConnected.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -1,4 +1,6 @@
-package io.ha.core.cluster;
+package io.ha.core.session;
+
+import io.ha.core.session.ClusterEvent;
 
 /** What kind of state change a {@link ClusterEvent} records. */
 public enum EventKind {

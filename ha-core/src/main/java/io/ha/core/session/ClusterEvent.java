@@ -1,5 +1,6 @@
-package io.ha.core.cluster;
+package io.ha.core.session;
 
+import io.ha.core.session.EventTimeline;
 import java.time.Instant;
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
-package io.ha.core.schedule;
+package io.ha.core;
 
-import io.ha.core.cluster.HaException;
+import io.ha.core.HaException;
 
 /** {@link Schedules#create} found a schedule of that name already defined; it was left as it was. */
 public final class ScheduleExistsException extends HaException {

@@ -1,6 +1,6 @@
-package io.ha.core.lock;
+package io.ha.core;
 
-import io.ha.core.cluster.HaException;
+import io.ha.core.HaException;
 
 /**
  * The lock could no longer be guaranteed while the work ran (connection SUSPENDED or LOST per policy); the work was

@@ -1,4 +1,4 @@
-package io.ha.core.cluster;
+package io.ha.core.session;
 
 import com.google.common.base.Preconditions;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package io.ha.core.cluster;
+package io.ha.core;
 
 /** Base of the framework's checked-free errors: every message names what failed and why. */
 public class HaException extends RuntimeException {

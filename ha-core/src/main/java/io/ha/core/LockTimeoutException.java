@@ -1,6 +1,6 @@
-package io.ha.core.lock;
+package io.ha.core;
 
-import io.ha.core.cluster.HaException;
+import io.ha.core.HaException;
 
 /** The lock was not acquired within the timeout. Names the lock and the timeout. */
 public final class LockTimeoutException extends HaException {
