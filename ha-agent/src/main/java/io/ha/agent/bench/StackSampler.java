@@ -102,7 +102,7 @@ final class StackSampler implements AutoCloseable {
                 queueWait = true;
             }
             if (where == null
-                    && (cls.equals("io.ha.core.task.Worker") || cls.startsWith("io.ha.core.task.Dispatcher"))) {
+                    && (cls.equals("io.ha.core.task.Worker") || cls.startsWith("io.ha.core.task.dispatch.Dispatcher"))) {
                 where = cls.substring(cls.lastIndexOf('.') + 1) + "." + f.getMethodName();
             }
         }

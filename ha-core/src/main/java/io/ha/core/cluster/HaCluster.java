@@ -21,12 +21,14 @@ import io.ha.core.session.ConnectionPolicy;
 import io.ha.core.session.EventTimeline;
 import io.ha.core.task.AssignmentStrategies;
 import io.ha.core.task.AssignmentStrategy;
-import io.ha.core.task.Dispatcher;
-import io.ha.core.task.DonePruner;
-import io.ha.core.task.TaskLayout;
+import io.ha.core.task.dispatch.Dispatcher;
+import io.ha.core.task.dispatch.DonePruner;
+import io.ha.core.task.store.TaskLayout;
 import io.ha.core.task.TaskMetrics;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.Worker;
+import io.ha.core.task.store.ZooKeeperTaskQueue;
+import io.ha.core.task.work.AgentWorker;
 import java.io.Closeable;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +85,7 @@ public final class HaCluster implements Closeable {
     private TaskQueue taskQueue;
     private AgentControl agentControl;
     private Schedules schedules;
-    private Worker worker;
+    private AgentWorker worker;
     private final TaskMetrics taskMetrics = new TaskMetrics();
     private String connectString;
 
@@ -117,16 +119,17 @@ public final class HaCluster implements Closeable {
             election = track(new LeaderElection(ctx, config.leaderStopTimeout));
             TaskLayout.ensure(client, paths);
             agentControl = track(new AgentControl(ctx));
-            taskQueue = new TaskQueue(ctx, config.maxTaskPayloadBytes, taskMetrics);
+            ZooKeeperTaskQueue queue = new ZooKeeperTaskQueue(ctx, config.maxTaskPayloadBytes, taskMetrics);
+            taskQueue = queue;
             schedules = new Schedules(ctx, config.maxTaskPayloadBytes);
             if (config.role == ClusterRole.MEMBER) {
                 registry = track(new AgentRegistry(ctx, agentInfo()));
                 registry.start();
-                worker = track(new Worker(ctx, taskQueue, registry, taskMetrics));
-                election.addService("task-dispatcher", new Dispatcher(taskQueue, membership,
+                worker = track(new AgentWorker(ctx, queue.store(), config.maxTaskPayloadBytes, registry, taskMetrics));
+                election.addService("task-dispatcher", new Dispatcher(queue.store(), membership,
                         config.assignmentStrategy, config.sessionTimeout, taskMetrics));
                 election.addService("scheduler", new Scheduler(ctx, schedules, taskQueue));
-                election.addService("done-pruner", new DonePruner(taskQueue, config.doneRetention,
+                election.addService("done-pruner", new DonePruner(queue.store(), config.doneRetention,
                         config.maxDoneRecords, Duration.ofMinutes(1), config.sessionTimeout));
                 config.leaderServices.forEach(election::addService);
                 election.start();

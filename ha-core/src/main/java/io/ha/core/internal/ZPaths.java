@@ -1,6 +1,7 @@
 package io.ha.core.internal;
 
 import com.google.common.base.Preconditions;
+import java.util.List;
 import org.apache.curator.utils.ZKPaths;
 
 /**
@@ -55,6 +56,10 @@ public final class ZPaths {
         return ZKPaths.makePath(clusterRoot, "tasks");
     }
 
+    public String tasksBucket(String bucket) {
+        return ZKPaths.makePath(tasks(), bucket);
+    }
+
     public String task(String taskId) {
         return ZKPaths.makePath(tasks(), Buckets.of(taskId), taskId);
     }
@@ -87,7 +92,17 @@ public final class ZPaths {
 
     /** An announcement by its path below {@link #pendingLog()}: {@code <bucket>/<name>}. */
     public String pendingLogEntry(String bucketAndName) {
-        return pendingLog() + "/" + bucketAndName;
+        return ZKPaths.makePath(pendingLog(), bucketAndName);
+    }
+
+    /** The name of an announcement below {@link #pendingLog()}, as {@link #pendingLogEntry} takes it. */
+    public static String pendingLogName(String bucket, String name) {
+        return bucket + "/" + name;
+    }
+
+    /** The prefix of the sequential announcement nodes created in one bucket of {@link #pendingLog()}. */
+    public String pendingLogPrefix(String bucket, String prefix) {
+        return ZKPaths.makePath(pendingLog(), bucket, prefix);
     }
 
     /** Per-agent assignment directories: {@code /assigned/<agentId>/<taskId>}. */
@@ -125,8 +140,17 @@ public final class ZPaths {
         return ZKPaths.makePath(clusterRoot, "keys");
     }
 
+    public String keysBucket(String bucket) {
+        return ZKPaths.makePath(keys(), bucket);
+    }
+
     public String key(String keyHash) {
         return ZKPaths.makePath(keys(), Buckets.of(keyHash), keyHash);
+    }
+
+    /** Marker node: the bucket directories of the task queue exist (they are created once per cluster). */
+    public String taskLayoutMarker() {
+        return ZKPaths.makePath(clusterRoot, "task-layout");
     }
 
     /** Commands for one agent (such as a remote drain), written by tools and watched by that agent. */
@@ -141,6 +165,25 @@ public final class ZPaths {
 
     public String schedule(String name) {
         return ZKPaths.makePath(schedules(), name);
+    }
+
+    /**
+     * The segments of {@code path} below {@code parent} ({@code /a/b/c} below {@code /a} is {@code [b, c]}), or an
+     * empty list when {@code path} is not strictly below {@code parent}. The one place that decides whether a path
+     * reported by a watch lies below a directory, and at which depth.
+     */
+    public static List<String> below(String parent, String path) {
+        if (path == null || path.length() <= parent.length() + 1 || !path.startsWith(parent)
+                || path.charAt(parent.length()) != '/') {
+            return List.of();
+        }
+        return List.of(path.substring(parent.length() + 1).split("/", -1));
+    }
+
+    /** The name of {@code path} when it is a direct child of {@code parent}, else null. */
+    public static String childName(String parent, String path) {
+        List<String> segments = below(parent, path);
+        return segments.size() == 1 ? segments.get(0) : null;
     }
 
     /** The last segment of a path: a child's name. */

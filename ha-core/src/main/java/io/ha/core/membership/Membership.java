@@ -71,8 +71,7 @@ public final class Membership implements Closeable {
     }
 
     private boolean isAgentNode(ChildData data) {
-        return data.getPath().length() > agentsPath.length() && data.getPath().startsWith(agentsPath + "/")
-                && data.getPath().indexOf('/', agentsPath.length() + 1) < 0;
+        return ZPaths.childName(agentsPath, data.getPath()) != null;
     }
 
     private void onUpsert(ChildData data) {

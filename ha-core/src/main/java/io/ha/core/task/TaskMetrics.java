@@ -33,27 +33,27 @@ public final class TaskMetrics {
         }
     }
 
-    void recordSubmitted(int n) {
+    public void recordSubmitted(int n) {
         submitted.add(n);
     }
 
-    void recordAssigned(int n) {
+    public void recordAssigned(int n) {
         assigned.add(n);
     }
 
     /** A worker claimed {@code record} (as it was before the claim) at {@code now}. */
-    void recordStarted(TaskRecord record, long now) {
+    public void recordStarted(TaskRecord record, long now) {
         long since = Math.max(record.createdAt(), record.notBefore());
         for (LatencyListener l : latencyListeners) {
             l.dispatched(record.type(), Math.max(0, now - since));
         }
     }
 
-    void recordReassigned() {
+    public void recordReassigned() {
         reassigned.increment();
     }
 
-    void recordEnded(TaskState state) {
+    public void recordEnded(TaskState state) {
         LongAdder adder = ended.get(state);
         if (adder != null) {
             adder.increment();

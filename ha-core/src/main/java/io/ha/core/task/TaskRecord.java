@@ -12,7 +12,7 @@ import java.util.Set;
 /**
  * The stored state of one task (JSON in {@code /tasks/<bucket>/<id>} while active, in
  * {@code /done/<STATE>/<bucket>/<id>} once terminal). Immutable; transitions return a new record with the change
- * appended to its bounded history.
+ * appended to its bounded history. The transitions are those ha-core's components write; calling one stores nothing.
  *
  * @param attempt   the current (or last) attempt number, starting at 1
  * @param agent     the agent the task is assigned to or ran on last, or null
@@ -44,7 +44,7 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
         children = children == null ? List.of() : List.copyOf(children);
     }
 
-    static TaskRecord create(String id, TaskSpec spec, long now) {
+    public static TaskRecord create(String id, TaskSpec spec, long now) {
         TaskTemplate template = TaskTemplate.of(spec);
         long notBefore = spec.notBefore() == null ? 0 : spec.notBefore().toEpochMilli();
         return new TaskRecord(id, spec.type(), spec.payload(), spec.priority(), spec.maxAttempts(),
@@ -55,21 +55,15 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
     }
 
     /** A follow-up of {@code parent}, created by its outcome. */
-    static TaskRecord followUp(String id, TaskTemplate t, TaskRecord parent, byte[] input, long now) {
+    public static TaskRecord followUp(String id, TaskTemplate t, TaskRecord parent, byte[] input, long now) {
         return new TaskRecord(id, t.type(), t.payload(), t.priority(), t.maxAttempts(), t.retryBackoffMs(), 0, null,
                 t.labels(), now, TaskState.PENDING, 1, null, 0, null, null,
                 List.of(new TaskEvent(now, TaskState.PENDING, 1, null, "follow-up of " + parent.id())),
                 t.onSuccess(), t.onFailure(), parent.id(), input, null);
     }
 
-    /** The name of this task's pending pointer: priority (inverted), notBefore and id, all parseable. */
-    @JsonIgnore
-    public String pointerName() {
-        return PendingEntry.pointerName(TaskSpec.MAX_PRIORITY - priority, notBefore, id, !labels.isEmpty());
-    }
-
     /** The follow-ups that an outcome in {@code terminal} creates (none for CANCELLED). */
-    List<TaskTemplate> followUpsFor(TaskState terminal) {
+    public List<TaskTemplate> followUpsFor(TaskState terminal) {
         return switch (terminal) {
             case SUCCEEDED -> onSuccess;
             case FAILED, DEAD -> onFailure;
@@ -77,11 +71,11 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
         };
     }
 
-    TaskRecord assigned(String toAgent, long leaderEpoch, long now) {
+    public TaskRecord assigned(String toAgent, long leaderEpoch, long now) {
         return next(TaskState.ASSIGNED, attempt, toAgent, leaderEpoch, notBefore, lastError, null, now, null);
     }
 
-    TaskRecord running(long now) {
+    public TaskRecord running(long now) {
         return next(TaskState.RUNNING, attempt, agent, epoch, notBefore, lastError, null, now, null);
     }
 
@@ -89,7 +83,7 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
      * The record an agent writes when it starts the task: the leader's assignment only moved the pending pointer to
      * the agent's directory, so a PENDING record is marked ASSIGNED (as of the assignment) and RUNNING at once.
      */
-    TaskRecord claimed(String byAgent, long leaderEpoch, long assignedAt, long now) {
+    public TaskRecord claimed(String byAgent, long leaderEpoch, long assignedAt, long now) {
         TaskRecord r = state == TaskState.PENDING ? assigned(byAgent, leaderEpoch, assignedAt) : this;
         return r.running(now);
     }
@@ -98,7 +92,7 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
      * How a task that sits in an agent's assignment directory looks before that agent claimed it: ASSIGNED to the
      * agent (the stored record still says PENDING). A view for readers; never written.
      */
-    TaskRecord asAssignedTo(String toAgent) {
+    public TaskRecord asAssignedTo(String toAgent) {
         if (state != TaskState.PENDING) {
             return this;
         }
@@ -107,34 +101,34 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
                 onFailure, parentId, input, children);
     }
 
-    TaskRecord succeeded(byte[] output, long now) {
+    public TaskRecord succeeded(byte[] output, long now) {
         return next(TaskState.SUCCEEDED, attempt, agent, epoch, notBefore, lastError, output, now, null);
     }
 
     /** Terminal without a result: FAILED, DEAD or CANCELLED. */
-    TaskRecord ended(TaskState terminal, String error, long now) {
+    public TaskRecord ended(TaskState terminal, String error, long now) {
         return next(terminal, attempt, agent, epoch, notBefore, error != null ? error : lastError, null, now, error);
     }
 
     /** Back to PENDING for the next attempt after {@code error}, delayed by the exponential back-off. */
-    TaskRecord retried(String error, long now) {
+    public TaskRecord retried(String error, long now) {
         long backoff = Math.min(MAX_BACKOFF_MS, retryBackoffMs * (1L << Math.min(20, attempt - 1)));
         return next(TaskState.PENDING, attempt + 1, null, 0, now + backoff, error, null, now, error);
     }
 
     /** Back to PENDING without using up an attempt (handed back by a draining agent before it started). */
-    TaskRecord handedBack(String reason, long now) {
+    public TaskRecord handedBack(String reason, long now) {
         return next(TaskState.PENDING, attempt, null, 0, notBefore, lastError, null, now, reason);
     }
 
     /** The same record, due at once (a reassignment after an agent loss is not the task's fault). */
-    TaskRecord withoutDelay() {
+    public TaskRecord withoutDelay() {
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, 0, idempotencyKey, labels,
                 createdAt, state, attempt, agent, epoch, lastError, result, history, onSuccess, onFailure, parentId,
                 input, children);
     }
 
-    TaskRecord withChildren(List<String> childIds) {
+    public TaskRecord withChildren(List<String> childIds) {
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, notBefore, idempotencyKey,
                 labels, createdAt, state, attempt, agent, epoch, lastError, result, history, onSuccess, onFailure,
                 parentId, input, childIds);

@@ -8,6 +8,9 @@ import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.internal.AsyncReads;
 import io.ha.core.internal.Buckets;
+import io.ha.core.internal.ZPaths;
+import io.ha.core.task.TaskQueue;
+import io.ha.core.task.Worker;
 import io.ha.core.testing.TcpProxy;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
@@ -403,9 +406,9 @@ class TaskChaosTest extends ZkTestBase {
         }
         out.append("  ").append(shown).append(" unfinished in all\n");
         out.append("  /assigned: ");
-        for (String agent : zk.getChildren().forPath(queue.store().paths().assigned())) {
+        for (String agent : zk.getChildren().forPath(new ZPaths("/ha", "test").assigned())) {
             out.append(agent).append('=')
-                    .append(zk.getChildren().forPath(queue.store().paths().assignedDir(agent))).append(' ');
+                    .append(zk.getChildren().forPath(new ZPaths("/ha", "test").assignedDir(agent))).append(' ');
         }
         return out.toString();
     }

@@ -9,6 +9,11 @@ import io.ha.core.cluster.ClusterRole;
 import io.ha.core.session.EventKind;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.internal.Json;
+import io.ha.core.task.store.Assignment;
+import io.ha.core.task.TaskQueue;
+import io.ha.core.task.Worker;
+import io.ha.core.task.store.PendingEntry;
+import io.ha.core.task.store.ZooKeeperTaskQueue;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -184,7 +189,7 @@ class TaskQueueTest extends ZkTestBase {
         CuratorFramework zk = agent.curator();
         long epoch = Long.parseLong(new String(zk.getData().forPath(agent.paths().epoch()), StandardCharsets.UTF_8)
                 .trim());
-        List<String> leftovers = List.of(TaskQueue.newId(1), TaskQueue.newId(2));
+        List<String> leftovers = List.of(ZooKeeperTaskQueue.newId(1), ZooKeeperTaskQueue.newId(2));
         for (String id : leftovers) {
             zk.create().creatingParentsIfNeeded().forPath(agent.paths().assignment("agent", id),
                     Json.write(new Assignment(id, "agent", 0, epoch, 1, -1, null)));
@@ -192,7 +197,7 @@ class TaskQueueTest extends ZkTestBase {
         for (String id : ids) {
             TaskRecord record = queue.get(id).orElseThrow();
             zk.transaction().forOperations(
-                    zk.transactionOp().delete().forPath(agent.paths().pendingPointer(id, record.pointerName())),
+                    zk.transactionOp().delete().forPath(agent.paths().pendingPointer(id, PendingEntry.pointerNameOf(record))),
                     zk.transactionOp().create().forPath(agent.paths().assignment("agent", id),
                             Json.write(new Assignment(id, "agent", 0, epoch, 1, -1, null))));
         }

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.internal.Buckets;
+import io.ha.core.task.dispatch.Dispatcher;
+import io.ha.core.task.TaskQueue;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

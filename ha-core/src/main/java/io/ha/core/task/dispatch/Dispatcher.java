@@ -1,4 +1,4 @@
-package io.ha.core.task;
+package io.ha.core.task.dispatch;
 
 import io.ha.core.HaException;
 import io.ha.core.internal.AsyncReads;
@@ -11,6 +11,19 @@ import io.ha.core.leader.LeaderService;
 import io.ha.core.membership.AgentInfo;
 import io.ha.core.membership.Membership;
 import io.ha.core.membership.MembershipListener;
+import io.ha.core.task.AgentSlot;
+import io.ha.core.task.AssignmentStrategy;
+import io.ha.core.task.PendingTask;
+import io.ha.core.task.TaskMetrics;
+import io.ha.core.task.TaskQueue;
+import io.ha.core.task.TaskRecord;
+import io.ha.core.task.TaskSpec;
+import io.ha.core.task.TaskState;
+import io.ha.core.task.store.Assignment;
+import io.ha.core.task.store.PendingEntry;
+import io.ha.core.task.store.PendingLog;
+import io.ha.core.task.store.TaskStore;
+import io.ha.core.task.store.Versioned;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,9 +75,9 @@ public final class Dispatcher implements LeaderService {
     private final Duration readTimeout;
     private final TaskMetrics metrics;
 
-    public Dispatcher(TaskQueue queue, Membership membership, AssignmentStrategy strategy, Duration readTimeout,
+    public Dispatcher(TaskStore store, Membership membership, AssignmentStrategy strategy, Duration readTimeout,
                       TaskMetrics metrics) {
-        this.store = queue.store();
+        this.store = store;
         this.membership = membership;
         this.strategy = strategy;
         this.readTimeout = readTimeout;

@@ -1,10 +1,15 @@
-package io.ha.core.task;
+package io.ha.core.task.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.task.TaskRecord;
+import io.ha.core.task.TaskSpec;
+import io.ha.core.task.TaskState;
+import io.ha.core.task.store.PendingLog;
+import io.ha.core.task.TaskQueue;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

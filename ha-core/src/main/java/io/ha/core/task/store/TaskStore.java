@@ -1,10 +1,15 @@
-package io.ha.core.task;
+package io.ha.core.task.store;
 
 import com.google.common.hash.Hashing;
 import io.ha.core.internal.Buckets;
 import io.ha.core.CorruptDataException;
 import io.ha.core.internal.Json;
 import io.ha.core.internal.ZPaths;
+import io.ha.core.task.TaskEvent;
+import io.ha.core.task.TaskQueue;
+import io.ha.core.task.TaskRecord;
+import io.ha.core.task.TaskState;
+import io.ha.core.task.TaskTemplate;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,24 +26,24 @@ import org.apache.zookeeper.data.Stat;
  * assignment, or its terminal record in {@code /done}. The record in {@code /tasks} is deleted (with a version check)
  * by every terminal transition, so at most one outcome is ever recorded per task.
  */
-final class TaskStore {
+public final class TaskStore {
     private final CuratorFramework client;
     private final ZPaths paths;
 
-    TaskStore(CuratorFramework client, ZPaths paths) {
+    public TaskStore(CuratorFramework client, ZPaths paths) {
         this.client = client;
         this.paths = paths;
     }
 
-    CuratorFramework client() {
+    public CuratorFramework client() {
         return client;
     }
 
-    ZPaths paths() {
+    public ZPaths paths() {
         return paths;
     }
 
-    static String keyHash(String idempotencyKey) {
+    public static String keyHash(String idempotencyKey) {
         return Hashing.sha256().hashString(idempotencyKey, StandardCharsets.UTF_8).toString();
     }
 
@@ -48,12 +53,12 @@ final class TaskStore {
      * Operations that store a new task: record, pending pointer and (if any) its idempotency key. The caller adds one
      * {@link #announceOp} for all the pointers of its transaction.
      */
-    List<CuratorOp> submitOps(TaskRecord record, byte[] encoded) throws Exception {
+    public List<CuratorOp> submitOps(TaskRecord record, byte[] encoded) throws Exception {
         List<CuratorOp> ops = new ArrayList<>(3);
         ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(paths.task(record.id()),
                 encoded));
         ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
-                .forPath(paths.pendingPointer(record.id(), record.pointerName())));
+                .forPath(paths.pendingPointer(record.id(), PendingEntry.pointerNameOf(record))));
         if (record.idempotencyKey() != null) {
             ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
                     .forPath(paths.key(keyHash(record.idempotencyKey())),
@@ -67,14 +72,14 @@ final class TaskStore {
      * one sequential node under {@code /pending-log}, created in that same transaction, so the leader hears of a
      * whole transaction's pointers with one watch event.
      */
-    CuratorOp announceOp(List<String> added, List<String> removed) throws Exception {
+    public CuratorOp announceOp(List<String> added, List<String> removed) throws Exception {
         String bucket = Buckets.all().get(java.util.concurrent.ThreadLocalRandom.current().nextInt(Buckets.COUNT));
         return client.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-                .forPath(paths.pendingLogEntry(bucket + "/" + PendingLog.PREFIX), PendingLog.encode(added, removed));
+                .forPath(paths.pendingLogPrefix(bucket, PendingLog.PREFIX), PendingLog.encode(added, removed));
     }
 
     /** The task id stored under an idempotency key, or null. */
-    String taskIdForKey(String idempotencyKey) throws Exception {
+    public String taskIdForKey(String idempotencyKey) throws Exception {
         try {
             return new String(client.getData().forPath(paths.key(keyHash(idempotencyKey))), StandardCharsets.UTF_8);
         } catch (KeeperException.NoNodeException e) {
@@ -85,7 +90,7 @@ final class TaskStore {
     // ---- reads ----
 
     /** The active record with its version, or null when the task is not active (unknown or terminal). */
-    Versioned<TaskRecord> readActive(String taskId) throws Exception {
+    public Versioned<TaskRecord> readActive(String taskId) throws Exception {
         String path = paths.task(taskId);
         Stat stat = new Stat();
         byte[] data;
@@ -98,7 +103,7 @@ final class TaskStore {
     }
 
     /** The terminal record, or null when the task has none (yet). */
-    TaskRecord readDone(String taskId) throws Exception {
+    public TaskRecord readDone(String taskId) throws Exception {
         for (TaskState state : TaskState.values()) {
             if (!state.isTerminal()) {
                 continue;
@@ -113,7 +118,7 @@ final class TaskStore {
         return null;
     }
 
-    Versioned<Assignment> readAssignment(String agentId, String taskId) throws Exception {
+    public Versioned<Assignment> readAssignment(String agentId, String taskId) throws Exception {
         String path = paths.assignment(agentId, taskId);
         Stat stat = new Stat();
         try {
@@ -132,7 +137,7 @@ final class TaskStore {
      * the leader places tasks without reading them; the pointer's delete is the check that the task is still pending
      * (a cancel or another assignment deletes it first), and {@code epochVersion} fences a deposed leader.
      */
-    List<CuratorOp> assignOps(PendingEntry entry, String agentId, long epoch, long now) throws Exception {
+    public List<CuratorOp> assignOps(PendingEntry entry, String agentId, long epoch, long now) throws Exception {
         Assignment assignment = new Assignment(entry.taskId(), agentId, 0, epoch, now, -1, null);
         return List.of(
                 client.transactionOp().delete().forPath(paths.pendingPointer(entry.taskId(), entry.name())),
@@ -140,18 +145,18 @@ final class TaskStore {
                         .forPath(paths.assignment(agentId, entry.taskId()), Json.write(assignment)));
     }
 
-    CuratorOp epochCheck(int epochVersion) throws Exception {
+    public CuratorOp epochCheck(int epochVersion) throws Exception {
         return client.transactionOp().check().withVersion(epochVersion).forPath(paths.epoch());
     }
 
-    List<CuratorTransactionResult> commit(List<CuratorOp> ops) throws Exception {
+    public List<CuratorTransactionResult> commit(List<CuratorOp> ops) throws Exception {
         return client.transaction().forOperations(ops);
     }
 
     // ---- transitions out of an assignment ----
 
     /** Ops that take a task out of {@code assignmentPath} and record {@code next} (terminal or pending again). */
-    List<CuratorOp> leaveAssignmentOps(String assignmentPath, int assignmentVersion, Versioned<TaskRecord> current,
+    public List<CuratorOp> leaveAssignmentOps(String assignmentPath, int assignmentVersion, Versioned<TaskRecord> current,
                                        TaskRecord next) throws Exception {
         List<CuratorOp> ops = new ArrayList<>(4);
         ops.add(client.transactionOp().delete().withVersion(assignmentVersion).forPath(assignmentPath));
@@ -163,7 +168,7 @@ final class TaskStore {
      * Ops that replace {@code current} (checked by version) with {@code next}: a terminal record moves to
      * {@code /done}, a pending one gets its pointer back.
      */
-    List<CuratorOp> recordOps(Versioned<TaskRecord> current, TaskRecord next) throws Exception {
+    public List<CuratorOp> recordOps(Versioned<TaskRecord> current, TaskRecord next) throws Exception {
         String taskPath = paths.task(next.id());
         if (next.state().isTerminal()) {
             List<CuratorOp> ops = new ArrayList<>();
@@ -179,9 +184,9 @@ final class TaskStore {
                 List<String> ids = new ArrayList<>();
                 List<String> pointers = new ArrayList<>();
                 for (TaskTemplate template : followUps) {
-                    TaskRecord child = TaskRecord.followUp(TaskQueue.newId(now), template, next, input, now);
+                    TaskRecord child = TaskRecord.followUp(ZooKeeperTaskQueue.newId(now), template, next, input, now);
                     ids.add(child.id());
-                    pointers.add(child.pointerName());
+                    pointers.add(PendingEntry.pointerNameOf(child));
                     ops.addAll(submitOps(child, Json.write(child)));
                 }
                 ops.add(announceOp(pointers, List.of()));
@@ -195,8 +200,8 @@ final class TaskStore {
         ops.add(client.transactionOp().setData().withVersion(current.version()).forPath(taskPath, Json.write(next)));
         if (next.state() == TaskState.PENDING) {
             ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
-                    .forPath(paths.pendingPointer(next.id(), next.pointerName())));
-            ops.add(announceOp(List.of(next.pointerName()), List.of()));
+                    .forPath(paths.pendingPointer(next.id(), PendingEntry.pointerNameOf(next))));
+            ops.add(announceOp(List.of(PendingEntry.pointerNameOf(next)), List.of()));
         }
         return ops;
     }
@@ -205,7 +210,7 @@ final class TaskStore {
      * Sends a task whose record cannot be read to DEAD, keeping the raw bytes' problem as the error; every other
      * task is unaffected.
      */
-    void deadLetterCorrupt(String taskId, CorruptDataException problem, List<CuratorOp> alsoDelete)
+    public void deadLetterCorrupt(String taskId, CorruptDataException problem, List<CuratorOp> alsoDelete)
             throws Exception {
         Stat stat = client.checkExists().forPath(paths.task(taskId));
         long now = System.currentTimeMillis();

@@ -1,7 +1,13 @@
-package io.ha.core.task;
+package io.ha.core.task.work;
 
 import com.google.common.base.Preconditions;
 import io.ha.core.internal.Json;
+import io.ha.core.task.TaskContext;
+import io.ha.core.task.TaskFencingToken;
+import io.ha.core.task.TaskRecord;
+import io.ha.core.task.store.Assignment;
+import io.ha.core.task.store.TaskStore;
+import io.ha.core.task.store.Versioned;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

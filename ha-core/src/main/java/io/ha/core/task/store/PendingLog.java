@@ -1,4 +1,4 @@
-package io.ha.core.task;
+package io.ha.core.task.store;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,10 +14,10 @@ import java.util.List;
  * hint, never the truth: the pointers are. A leader that starts (or reconnects) lists the pointers themselves and
  * discards the announcements made before that listing.
  */
-record PendingLog(List<String> added, List<String> removed) {
+public record PendingLog(List<String> added, List<String> removed) {
     static final String PREFIX = "a-";
 
-    static byte[] encode(List<String> added, List<String> removed) {
+    public static byte[] encode(List<String> added, List<String> removed) {
         StringBuilder text = new StringBuilder(32 * (added.size() + removed.size()));
         added.forEach(name -> text.append('+').append(name).append('\n'));
         removed.forEach(name -> text.append('-').append(name).append('\n'));
@@ -25,7 +25,7 @@ record PendingLog(List<String> added, List<String> removed) {
     }
 
     /** Parses an announcement; lines of any other shape are skipped (never written by this version). */
-    static PendingLog decode(byte[] data) {
+    public static PendingLog decode(byte[] data) {
         List<String> added = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         if (data != null) {

@@ -1,4 +1,4 @@
-package io.ha.core.task;
+package io.ha.core.task.dispatch;
 
 import com.google.common.base.Preconditions;
 import io.ha.core.internal.AsyncReads;
@@ -8,6 +8,10 @@ import io.ha.core.internal.Json;
 import io.ha.core.internal.ZPaths;
 import io.ha.core.leader.LeaderContext;
 import io.ha.core.leader.LeaderService;
+import io.ha.core.task.TaskQueue;
+import io.ha.core.task.TaskRecord;
+import io.ha.core.task.TaskState;
+import io.ha.core.task.store.TaskStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,12 +38,12 @@ public final class DonePruner implements LeaderService {
     private final Duration interval;
     private final Duration readTimeout;
 
-    public DonePruner(TaskQueue queue, Duration retention, int maxPerState, Duration interval, Duration readTimeout) {
+    public DonePruner(TaskStore store, Duration retention, int maxPerState, Duration interval, Duration readTimeout) {
         Preconditions.checkArgument(!retention.isNegative() && !retention.isZero(), "done retention must be positive");
         Preconditions.checkArgument(maxPerState >= Buckets.COUNT, "max done records per state must be at least %s",
                 Buckets.COUNT);
-        this.client = queue.store().client();
-        this.paths = queue.store().paths();
+        this.client = store.client();
+        this.paths = store.paths();
         this.retention = retention;
         this.maxPerState = maxPerState;
         this.interval = interval;

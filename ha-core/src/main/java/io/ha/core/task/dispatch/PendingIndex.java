@@ -1,5 +1,6 @@
-package io.ha.core.task;
+package io.ha.core.task.dispatch;
 
+import io.ha.core.task.store.PendingEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

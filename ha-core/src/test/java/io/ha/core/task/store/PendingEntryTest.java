@@ -1,7 +1,11 @@
-package io.ha.core.task;
+package io.ha.core.task.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ha.core.task.TaskRecord;
+import io.ha.core.task.TaskSpec;
+
+import io.ha.core.task.TaskQueue;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -12,13 +16,13 @@ class PendingEntryTest {
         TaskRecord labelled = TaskRecord.create("1a2b-0002", TaskSpec.builder("x").priority(0).labels(Set.of("gpu")).build(),
                 1000);
 
-        PendingEntry p = PendingEntry.parse(plain.pointerName());
-        PendingEntry l = PendingEntry.parse(labelled.pointerName());
+        PendingEntry p = PendingEntry.parse(PendingEntry.pointerNameOf(plain));
+        PendingEntry l = PendingEntry.parse(PendingEntry.pointerNameOf(labelled));
 
         assertThat(p).isEqualTo(new PendingEntry(TaskSpec.MAX_PRIORITY - 7, 0, "1a2b-0001", false));
         assertThat(l).isEqualTo(new PendingEntry(TaskSpec.MAX_PRIORITY, 0, "1a2b-0002", true));
-        assertThat(l.name()).isEqualTo(labelled.pointerName()).endsWith("_L");
-        assertThat(p.name()).isEqualTo(plain.pointerName());
+        assertThat(l.name()).isEqualTo(PendingEntry.pointerNameOf(labelled)).endsWith("_L");
+        assertThat(p.name()).isEqualTo(PendingEntry.pointerNameOf(plain));
     }
 
     @Test
@@ -43,7 +47,7 @@ class PendingEntryTest {
             }
         }
         for (long t : times) {
-            assertThat(TaskQueue.newId(t)).matches(String.format("%011x", t) + "-[0-9a-f]{12}");
+            assertThat(ZooKeeperTaskQueue.newId(t)).matches(String.format("%011x", t) + "-[0-9a-f]{12}");
         }
     }
 }

@@ -1,7 +1,8 @@
-package io.ha.core.task;
+package io.ha.core.task.store;
 
 import io.ha.core.internal.Buckets;
 import io.ha.core.internal.ZPaths;
+import io.ha.core.task.TaskState;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ public final class TaskLayout {
     }
 
     public static void ensure(CuratorFramework client, ZPaths paths) throws Exception {
-        String marker = paths.clusterRoot() + "/task-layout";
+        String marker = paths.taskLayoutMarker();
         // Added after the first layout version: checked on every start, so clusters laid out before it get it too.
         List<String> logBuckets = Buckets.all().stream().map(paths::pendingLogBucket).toList();
         if (client.checkExists().forPath(logBuckets.get(logBuckets.size() - 1)) == null) {
@@ -45,9 +46,9 @@ public final class TaskLayout {
             }
         }
         for (String bucket : Buckets.all()) {
-            dirs.add(paths.tasks() + "/" + bucket);
+            dirs.add(paths.tasksBucket(bucket));
             dirs.add(paths.pendingBucket(bucket));
-            dirs.add(paths.keys() + "/" + bucket);
+            dirs.add(paths.keysBucket(bucket));
             for (TaskState state : TaskState.values()) {
                 if (state.isTerminal()) {
                     dirs.add(paths.doneBucket(state.name(), bucket));

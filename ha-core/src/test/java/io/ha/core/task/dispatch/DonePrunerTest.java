@@ -1,10 +1,15 @@
-package io.ha.core.task;
+package io.ha.core.task.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.task.TaskSpec;
+import io.ha.core.task.TaskState;
+import io.ha.core.task.dispatch.DonePruner;
+import io.ha.core.task.TaskQueue;
+import io.ha.core.task.store.TaskStore;
 import io.ha.core.testing.ZkTestBase;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +31,7 @@ class DonePrunerTest extends ZkTestBase {
                 throw new IllegalStateException(e);
             }
         });
-        DonePruner pruner = new DonePruner(queue, Duration.ofHours(1), 1_000_000, Duration.ofMinutes(1), WAIT);
+        DonePruner pruner = new DonePruner(new TaskStore(ops.curator(), ops.paths()), Duration.ofHours(1), 1_000_000, Duration.ofMinutes(1), WAIT);
 
         assertThat(pruner.pruneOnce(System.currentTimeMillis())).isZero(); // all younger than an hour
         assertThat(pruner.pruneOnce(System.currentTimeMillis() + Duration.ofHours(2).toMillis())).isEqualTo(50);
@@ -45,7 +50,7 @@ class DonePrunerTest extends ZkTestBase {
         List<String> ids = queue.submitAll(IntStream.range(0, 300).mapToObj(i -> TaskSpec.builder("x").build())
                 .toList());
         await().atMost(WAIT).until(() -> queue.counts().get(TaskState.SUCCEEDED) == 300);
-        DonePruner pruner = new DonePruner(queue, Duration.ofDays(7), 256, Duration.ofMinutes(1), WAIT);
+        DonePruner pruner = new DonePruner(new TaskStore(agent.curator(), agent.paths()), Duration.ofDays(7), 256, Duration.ofMinutes(1), WAIT);
 
         int pruned = pruner.pruneOnce(System.currentTimeMillis());
 

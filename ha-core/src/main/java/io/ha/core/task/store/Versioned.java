@@ -1,5 +1,5 @@
-package io.ha.core.task;
+package io.ha.core.task.store;
 
 /** A value read from a znode together with the node's data version, for a later versioned write. */
-record Versioned<T>(T value, int version) {
+public record Versioned<T>(T value, int version) {
 }

@@ -1,6 +1,8 @@
-package io.ha.core.task;
+package io.ha.core.task.store;
 
 import com.google.common.base.Strings;
+import io.ha.core.task.TaskRecord;
+import io.ha.core.task.TaskSpec;
 import java.util.Comparator;
 
 /**
@@ -9,12 +11,12 @@ import java.util.Comparator;
  * reads the record of those tasks, and only of those, to learn which labels). Ordered by priority (high first), then
  * task id (time-ordered, so first submitted first).
  */
-record PendingEntry(int invertedPriority, long notBefore, String taskId, boolean labelled) {
-    static final Comparator<PendingEntry> ORDER = Comparator.comparingInt(PendingEntry::invertedPriority)
+public record PendingEntry(int invertedPriority, long notBefore, String taskId, boolean labelled) {
+    public static final Comparator<PendingEntry> ORDER = Comparator.comparingInt(PendingEntry::invertedPriority)
             .thenComparing(PendingEntry::taskId);
     private static final String LABELLED = "_L";
 
-    static String pointerName(int invertedPriority, long notBefore, String taskId, boolean labelled) {
+    public static String pointerName(int invertedPriority, long notBefore, String taskId, boolean labelled) {
         if (invertedPriority < 0 || notBefore < 0) {
             // Not produced by valid records; kept byte-for-byte as the format has always written them.
             return String.format("%03d_%013d_%s", invertedPriority, notBefore, taskId) + (labelled ? LABELLED : "");
@@ -24,12 +26,18 @@ record PendingEntry(int invertedPriority, long notBefore, String taskId, boolean
                 + Strings.padStart(Long.toString(notBefore), 13, '0') + '_' + taskId + (labelled ? LABELLED : "");
     }
 
-    String name() {
+    /** The name of {@code record}'s pending pointer: priority (inverted), notBefore and id, all parseable. */
+    public static String pointerNameOf(TaskRecord record) {
+        return pointerName(TaskSpec.MAX_PRIORITY - record.priority(), record.notBefore(), record.id(),
+                !record.labels().isEmpty());
+    }
+
+    public String name() {
         return pointerName(invertedPriority, notBefore, taskId, labelled);
     }
 
     /** @return the entry, or null when the name is not a pointer name */
-    static PendingEntry parse(String name) {
+    public static PendingEntry parse(String name) {
         int first = name.indexOf('_');
         int second = first < 0 ? -1 : name.indexOf('_', first + 1);
         if (first != 3 || second != 17 || second + 1 >= name.length()) {
