@@ -1,8 +1,8 @@
 package io.ha.agent.config;
 
 import io.ha.core.cluster.Credentials;
-import io.ha.core.internal.ConnectStrings;
-import io.ha.core.internal.Names;
+import io.ha.core.cluster.ConnectStrings;
+import io.ha.core.Names;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.ha.agent.plugin;
 
-import io.ha.core.internal.Names;
+import io.ha.core.Names;
 import io.ha.core.task.TaskHandler;
 import io.ha.core.task.TaskHandlerProvider;
 import java.io.Closeable;

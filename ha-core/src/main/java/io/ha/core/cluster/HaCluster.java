@@ -4,8 +4,7 @@ import com.google.common.base.Preconditions;
 import io.ha.core.HaException;
 import io.ha.core.ZooKeeperUnavailableException;
 import io.ha.core.session.ClusterContext;
-import io.ha.core.internal.ConnectStrings;
-import io.ha.core.internal.Names;
+import io.ha.core.Names;
 import io.ha.core.internal.ZPaths;
 import io.ha.core.leader.LeaderElection;
 import io.ha.core.leader.LeaderService;
@@ -285,6 +284,16 @@ public final class HaCluster implements Closeable {
     /** The connect string in use (the embedded server's when none was given). */
     public String connectString() {
         return connectString;
+    }
+
+    /** The root path of all clusters ({@code /ha} unless configured). */
+    public String rootPath() {
+        return config.rootPath;
+    }
+
+    /** The path of this cluster's nodes, {@code <root>/<cluster name>}. */
+    public String clusterPath() {
+        return paths.clusterRoot();
     }
 
     public ZPaths paths() {

@@ -1,6 +1,7 @@
 package io.ha.core.internal;
 
 import com.google.common.base.Preconditions;
+import io.ha.core.Names;
 import java.util.List;
 import org.apache.curator.utils.ZKPaths;
 

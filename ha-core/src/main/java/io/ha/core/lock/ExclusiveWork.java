@@ -7,7 +7,7 @@ import io.ha.core.session.ConnectionGuard;
 import io.ha.core.session.EventKind;
 import io.ha.core.HaException;
 import io.ha.core.session.ClusterContext;
-import io.ha.core.internal.Names;
+import io.ha.core.Names;
 import io.ha.core.internal.ZPaths;
 import java.io.Closeable;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import io.ha.core.HaException;
 import io.ha.core.session.ClusterContext;
 import io.ha.core.CorruptDataException;
 import io.ha.core.internal.Json;
-import io.ha.core.internal.Names;
+import io.ha.core.Names;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.function.Consumer;

@@ -6,7 +6,7 @@ import io.ha.core.ScheduleExistsException;
 import io.ha.core.session.ClusterContext;
 import io.ha.core.CorruptDataException;
 import io.ha.core.internal.Json;
-import io.ha.core.internal.Names;
+import io.ha.core.Names;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TaskTemplate;

@@ -1,7 +1,7 @@
 package io.ha.core.task;
 
 import com.google.common.base.Preconditions;
-import io.ha.core.internal.Names;
+import io.ha.core.Names;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

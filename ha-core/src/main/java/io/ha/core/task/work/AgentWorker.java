@@ -8,7 +8,7 @@ import io.ha.core.session.ClusterContext;
 import io.ha.core.CorruptDataException;
 import io.ha.core.internal.GroupCommit;
 import io.ha.core.internal.Json;
-import io.ha.core.internal.Names;
+import io.ha.core.Names;
 import io.ha.core.membership.AgentRegistry;
 import io.ha.core.task.NonRetryableTaskException;
 import io.ha.core.task.TaskHandler;

@@ -1,4 +1,4 @@
-package io.ha.core.internal;
+package io.ha.core.cluster;
 
 import org.apache.zookeeper.common.PathUtils;
 

@@ -1,4 +1,4 @@
-package io.ha.core.internal;
+package io.ha.core;
 
 /**
  * Validates the user-chosen names that become znode path segments (cluster, agent and lock names). Every failure
