@@ -29,7 +29,6 @@ import io.ha.core.task.Worker;
 import io.ha.core.task.store.ZooKeeperTaskQueue;
 import io.ha.core.task.work.AgentWorker;
 import java.io.Closeable;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -248,21 +247,8 @@ public final class HaCluster implements Closeable {
     }
 
     private AgentInfo agentInfo() {
-        return new AgentInfo(config.agentId, hostName(), ProcessHandle.current().pid(),
-                Instant.now().toEpochMilli(), config.capacity, config.labels, version(), config.httpEndpoint, false, Set.of());
-    }
-
-    static String version() {
-        String v = HaCluster.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
-    }
-
-    static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "localhost";
-        }
+        return new AgentInfo(config.agentId, ProcessIdentity.hostName(), ProcessHandle.current().pid(),
+                Instant.now().toEpochMilli(), config.capacity, config.labels, ProcessIdentity.version(), config.httpEndpoint, false, Set.of());
     }
 
     private void checkStarted() {
@@ -590,7 +576,7 @@ public final class HaCluster implements Closeable {
 
         public HaCluster build() {
             if (agentId == null) {
-                agentId = Names.validate("agent id", hostName() + "-" + ProcessHandle.current().pid());
+                agentId = Names.validate("agent id", ProcessIdentity.defaultAgentId());
             }
             if (retryPolicy == null) {
                 retryPolicy = new RetryUntilElapsed((int) sessionTimeout.toMillis(), 200);
