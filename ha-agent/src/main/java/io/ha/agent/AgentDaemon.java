@@ -12,9 +12,10 @@ import io.ha.agent.http.StatusReport;
 import io.ha.agent.metrics.AgentMetrics;
 import io.ha.agent.metrics.ClusterTaskCounts;
 import io.ha.agent.plugin.PluginLoader;
-import io.ha.core.session.ConnectionGuard;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.cluster.HaClusterBuilder;
 import io.ha.core.membership.AgentControl;
+import io.ha.core.session.ConnectionGuard;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.Map;
@@ -86,7 +87,7 @@ public final class AgentDaemon implements Closeable {
                         + "with this process and cannot be shared with agents on other hosts: for trying HA on one "
                         + "machine only, NOT for production (set zk.connect to a 3- or 5-server ensemble)");
             }
-            HaCluster.Builder b = HaCluster.builder()
+            HaClusterBuilder b = HaCluster.builder()
                     .connectString(config.zkConnect())
                     .clusterName(config.clusterName())
                     .agentId(config.agentId())

@@ -1,9 +1,9 @@
 package io.ha.samples;
 
 import io.ha.core.cluster.ClusterRole;
-import io.ha.core.session.EventKind;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.leader.LeaderContext;
+import io.ha.core.session.EventKind;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 

@@ -3,6 +3,7 @@ package io.ha.agent.bench;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.cluster.HaClusterBuilder;
 import io.ha.core.membership.AgentInfo;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskState;
@@ -15,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.curator.utils.ZKPaths;
 
 /**
  * One HA cluster inside this JVM: {@code workers} MEMBERs (each with its own ZooKeeper session, a worker and a chance
@@ -52,7 +54,7 @@ final class HaFleet implements AutoCloseable {
         }
     }
 
-    private static HaCluster.Builder builder(String connectString, String clusterName, String agentId) {
+    private static HaClusterBuilder builder(String connectString, String clusterName, String agentId) {
         return HaCluster.builder().connectString(connectString).clusterName(clusterName).agentId(agentId)
                 .sessionTimeout(SESSION_TIMEOUT).connectionTimeout(CONNECTION_TIMEOUT);
     }
@@ -114,7 +116,8 @@ final class HaFleet implements AutoCloseable {
         int assigned = 0;
         int held = 0;
         for (HaCluster m : members) {
-            assigned += producer.curator().getChildren().forPath(producer.paths().assignedDir(m.agentId())).size();
+            assigned += producer.curator().getChildren()
+                    .forPath(ZKPaths.makePath(producer.clusterPath(), "assigned", m.agentId())).size();
             held += m.worker().runningTasks().size();
         }
         return new int[] {assigned, held};

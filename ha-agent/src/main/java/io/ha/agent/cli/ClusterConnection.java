@@ -3,7 +3,6 @@ package io.ha.agent.cli;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.HaCluster;
-import io.ha.core.internal.ZPaths;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -73,7 +73,7 @@ final class ClusterConnection implements Closeable {
         } catch (IllegalArgumentException e) {
             throw CtlException.usage(e.getMessage());
         }
-        checkClusterExists(connect, cluster.paths(), clusterName, credentials, connectTimeout);
+        checkClusterExists(connect, cluster.clusterPath(), clusterName, credentials, connectTimeout);
         cluster.start();
         return new ClusterConnection(cluster);
     }
@@ -169,7 +169,7 @@ final class ClusterConnection implements Closeable {
         }
     }
 
-    private static void checkClusterExists(String connect, ZPaths paths, String clusterName, Credentials credentials,
+    private static void checkClusterExists(String connect, String clusterRoot, String clusterName, Credentials credentials,
                                            Duration connectTimeout) throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper zk = new ZooKeeper(connect, (int) connectTimeout.toMillis(), event -> {
@@ -187,9 +187,9 @@ final class ClusterConnection implements Closeable {
                 zk.addAuthInfo("digest", (credentials.user() + ":" + credentials.password())
                         .getBytes(StandardCharsets.UTF_8));
             }
-            if (zk.exists(paths.clusterRoot(), false) == null) {
+            if (zk.exists(clusterRoot, false) == null) {
                 throw CtlException.failed("no cluster '" + clusterName + "' at ZooKeeper " + connect + " ("
-                        + paths.clusterRoot() + " does not exist; " + knownClusters(zk, paths) + ")");
+                        + clusterRoot + " does not exist; " + knownClusters(zk, clusterRoot) + ")");
             }
         } finally {
             closeInBackground(zk);
@@ -213,10 +213,9 @@ final class ClusterConnection implements Closeable {
         closer.start();
     }
 
-    private static String knownClusters(ZooKeeper zk, ZPaths paths) throws InterruptedException {
-        String clusterRoot = paths.clusterRoot();
+    private static String knownClusters(ZooKeeper zk, String clusterRoot) throws InterruptedException {
         try {
-            String parent = clusterRoot.substring(0, clusterRoot.lastIndexOf('/'));
+            String parent = ZKPaths.getPathAndNode(clusterRoot).getPath();
             List<String> names = zk.getChildren(parent, false).stream().sorted().toList();
             return names.isEmpty() ? "no cluster has been started there"
                     : "clusters there: " + String.join(", ", names);

@@ -1,9 +1,9 @@
 package io.ha.agent.cli;
 
 import io.ha.core.HaException;
-import io.ha.core.ZooKeeperUnavailableException;
 import io.ha.core.NoSuchTaskException;
 import io.ha.core.TaskRejectedException;
+import io.ha.core.ZooKeeperUnavailableException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -15,10 +15,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.zookeeper.KeeperException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code ha-ctl}: inspect and steer an HA cluster from a shell, through ZooKeeper alone.

@@ -1,7 +1,7 @@
 package io.ha.agent.cli;
 
-import io.ha.core.cluster.HaCluster;
 import io.ha.core.Names;
+import io.ha.core.cluster.HaCluster;
 import io.ha.core.membership.AgentInfo;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;

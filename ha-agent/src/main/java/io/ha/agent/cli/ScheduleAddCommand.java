@@ -1,9 +1,9 @@
 package io.ha.agent.cli;
 
+import io.ha.core.ScheduleExistsException;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.schedule.MisfirePolicy;
 import io.ha.core.schedule.OverlapPolicy;
-import io.ha.core.ScheduleExistsException;
 import io.ha.core.schedule.ScheduleInfo;
 import io.ha.core.schedule.Schedules;
 import io.ha.core.schedule.Trigger;

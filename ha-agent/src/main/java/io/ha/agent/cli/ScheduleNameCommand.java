@@ -1,7 +1,7 @@
 package io.ha.agent.cli;
 
-import io.ha.core.cluster.HaCluster;
 import io.ha.core.Names;
+import io.ha.core.cluster.HaCluster;
 import io.ha.core.schedule.ScheduleInfo;
 import java.util.Optional;
 import picocli.CommandLine.Parameters;

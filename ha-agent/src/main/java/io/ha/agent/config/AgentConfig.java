@@ -1,8 +1,8 @@
 package io.ha.agent.config;
 
-import io.ha.core.cluster.Credentials;
-import io.ha.core.cluster.ConnectStrings;
 import io.ha.core.Names;
+import io.ha.core.cluster.ConnectStrings;
+import io.ha.core.cluster.Credentials;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +13,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * The agent's validated configuration, checked with the same rules as {@code HaCluster.Builder} (but without
+ * The agent's validated configuration, checked with the same rules as {@code HaClusterBuilder} (but without
  * touching classes that log: logging is configured from this configuration). Immutable; build it with
  * {@link #builder()} (each setter checks its value and names the key in its {@link ConfigException}), or load it
  * with {@link ConfigLoader}. Secrets ({@code zk.auth},

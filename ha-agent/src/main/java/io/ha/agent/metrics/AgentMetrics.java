@@ -1,7 +1,7 @@
 package io.ha.agent.metrics;
 
-import io.ha.core.session.ConnectionGuard;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.session.ConnectionGuard;
 import io.ha.core.task.TaskMetrics;
 import io.ha.core.task.TaskState;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -2,10 +2,10 @@ package io.ha.core.leader;
 
 import com.google.common.base.Preconditions;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import io.ha.core.Names;
+import io.ha.core.session.ClusterContext;
 import io.ha.core.session.ConnectionGuard;
 import io.ha.core.session.EventKind;
-import io.ha.core.session.ClusterContext;
-import io.ha.core.Names;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.LinkedHashMap;

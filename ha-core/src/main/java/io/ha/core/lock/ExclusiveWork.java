@@ -1,14 +1,14 @@
 package io.ha.core.lock;
 
 import com.google.common.base.Preconditions;
+import io.ha.core.HaException;
 import io.ha.core.LockLostException;
 import io.ha.core.LockTimeoutException;
-import io.ha.core.session.ConnectionGuard;
-import io.ha.core.session.EventKind;
-import io.ha.core.HaException;
-import io.ha.core.session.ClusterContext;
 import io.ha.core.Names;
 import io.ha.core.internal.ZPaths;
+import io.ha.core.session.ClusterContext;
+import io.ha.core.session.ConnectionGuard;
+import io.ha.core.session.EventKind;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.Map;

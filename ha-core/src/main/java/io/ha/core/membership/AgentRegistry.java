@@ -2,11 +2,11 @@ package io.ha.core.membership;
 
 import com.google.common.base.Preconditions;
 import io.ha.core.DuplicateAgentException;
+import io.ha.core.HaException;
+import io.ha.core.internal.Json;
+import io.ha.core.session.ClusterContext;
 import io.ha.core.session.ConnectionGuard;
 import io.ha.core.session.EventKind;
-import io.ha.core.HaException;
-import io.ha.core.session.ClusterContext;
-import io.ha.core.internal.Json;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;

@@ -1,11 +1,11 @@
 package io.ha.core.membership;
 
 import com.google.common.base.Preconditions;
-import io.ha.core.session.EventKind;
-import io.ha.core.session.ClusterContext;
 import io.ha.core.CorruptDataException;
 import io.ha.core.internal.Json;
 import io.ha.core.internal.ZPaths;
+import io.ha.core.session.ClusterContext;
+import io.ha.core.session.EventKind;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,13 +1,13 @@
 package io.ha.core.schedule;
 
-import io.ha.core.session.ClusterContext;
 import io.ha.core.CorruptDataException;
+import io.ha.core.TaskRejectedException;
 import io.ha.core.internal.Json;
 import io.ha.core.leader.LeaderContext;
 import io.ha.core.leader.LeaderService;
+import io.ha.core.session.ClusterContext;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
-import io.ha.core.TaskRejectedException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

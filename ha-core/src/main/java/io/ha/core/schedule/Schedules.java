@@ -1,12 +1,12 @@
 package io.ha.core.schedule;
 
 import com.google.common.base.Preconditions;
+import io.ha.core.CorruptDataException;
+import io.ha.core.Names;
 import io.ha.core.NoSuchScheduleException;
 import io.ha.core.ScheduleExistsException;
-import io.ha.core.session.ClusterContext;
-import io.ha.core.CorruptDataException;
 import io.ha.core.internal.Json;
-import io.ha.core.Names;
+import io.ha.core.session.ClusterContext;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TaskTemplate;

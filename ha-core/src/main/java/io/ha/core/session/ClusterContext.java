@@ -1,8 +1,8 @@
 package io.ha.core.session;
 
+import io.ha.core.internal.ZPaths;
 import io.ha.core.session.ConnectionGuard;
 import io.ha.core.session.EventTimeline;
-import io.ha.core.internal.ZPaths;
 import java.time.Duration;
 import org.apache.curator.framework.CuratorFramework;
 

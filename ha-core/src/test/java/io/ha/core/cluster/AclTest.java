@@ -33,8 +33,8 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
@@ -130,9 +130,9 @@ class AclTest extends ZkTestBase {
     /** {@code /ha} itself and everything under {@code /ha/test}. */
     private static List<String> clusterNodes(HaCluster authorized) throws Exception {
         List<String> out = new ArrayList<>();
-        out.add(ZKPaths.getPathAndNode(authorized.paths().clusterRoot()).getPath());
+        out.add(ZKPaths.getPathAndNode(paths(authorized).clusterRoot()).getPath());
         out.addAll(subtree(authorized.curator().getZookeeperClient().getZooKeeper(),
-                authorized.paths().clusterRoot()));
+                paths(authorized).clusterRoot()));
         return out;
     }
 
@@ -198,10 +198,10 @@ class AclTest extends ZkTestBase {
         Future<Long> held = holdLock(a, "acl-lock", release);
 
         List<String> nodes = clusterNodes(a);
-        assertThat(nodes).contains("/ha", a.paths().clusterRoot(), a.paths().agents(), a.paths().agent("a"),
-                a.paths().leader(), a.paths().epoch(), a.paths().locks(), a.paths().lock("acl-lock"));
-        assertThat(nodes).as("leader latch nodes").anyMatch(n -> n.startsWith(a.paths().leader() + "/"));
-        assertThat(nodes).as("lock nodes").anyMatch(n -> n.startsWith(a.paths().lock("acl-lock") + "/"));
+        assertThat(nodes).contains("/ha", paths(a).clusterRoot(), paths(a).agents(), paths(a).agent("a"),
+                paths(a).leader(), paths(a).epoch(), paths(a).locks(), paths(a).lock("acl-lock"));
+        assertThat(nodes).as("leader latch nodes").anyMatch(n -> n.startsWith(paths(a).leader() + "/"));
+        assertThat(nodes).as("lock nodes").anyMatch(n -> n.startsWith(paths(a).lock("acl-lock") + "/"));
         ZooKeeper authorized = a.curator().getZookeeperClient().getZooKeeper();
         Map<String, List<ACL>> acls = new ConcurrentHashMap<>();
         Map<String, Code> aclCodes = pipelined(nodes, (path, done) -> authorized.getACL(path, new Stat(),
@@ -218,14 +218,14 @@ class AclTest extends ZkTestBase {
                 && acls.get(node).get(0).getPerms() == ZooDefs.Perms.ALL))
                 .map(node -> node + " " + acls.get(node)).toList();
         assertThat(notCreatorOnly).as("nodes that are not creator-only (%s nodes checked)", nodes.size()).isEmpty();
-        byte[] epochBefore = a.curator().getData().forPath(a.paths().epoch());
+        byte[] epochBefore = a.curator().getData().forPath(paths(a).epoch());
 
         assertLockedOut(rawClient(null), nodes);
         assertLockedOut(rawClient("alice:" + WRONG_PASSWORD), nodes);
 
         // Nothing was changed by the attempts.
         assertThat(clusterNodes(a)).containsExactlyElementsOf(nodes);
-        assertThat(a.curator().getData().forPath(a.paths().epoch())).isEqualTo(epochBefore);
+        assertThat(a.curator().getData().forPath(paths(a).epoch())).isEqualTo(epochBefore);
 
         // A second member with the same credentials works normally.
         HaCluster b = protectedMember("b");
@@ -237,7 +237,7 @@ class AclTest extends ZkTestBase {
         long aToken = held.get(30, TimeUnit.SECONDS);
         assertThat(b.exclusiveWork().runExclusively("acl-lock", WAIT, FencingToken::value)).isGreaterThan(aToken);
         // And a client with the right credentials reads what the members wrote.
-        assertThat(rawClient("alice:" + PASSWORD).getData().forPath(a.paths().epoch())).isEqualTo(epochBefore);
+        assertThat(rawClient("alice:" + PASSWORD).getData().forPath(paths(a).epoch())).isEqualTo(epochBefore);
     }
 
     @Test
@@ -264,7 +264,7 @@ class AclTest extends ZkTestBase {
         assertThatThrownBy(observer::start).isInstanceOf(HaException.class).hasMessageContaining("NoAuth");
 
         assertThat(clusterNodes(a)).containsExactlyElementsOf(before);
-        assertThat(a.curator().getChildren().forPath(a.paths().agents())).containsExactly("a");
+        assertThat(a.curator().getChildren().forPath(paths(a).agents())).containsExactly("a");
         assertThat(a.membership().list()).extracting(AgentInfo::id).containsExactly("a");
         assertThat(a.timeline().ofKind(EventKind.JOINED)).extracting(ClusterEvent::detail)
                 .noneMatch(d -> d.contains("anonymous") || d.contains("impostor") || d.contains("watcher"));

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.ha.core.DuplicateAgentException;
 import io.ha.core.HaException;
 import io.ha.core.ZooKeeperUnavailableException;
 import io.ha.core.membership.AgentInfo;
-import io.ha.core.DuplicateAgentException;
 import io.ha.core.testing.ZkTestBase;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -74,7 +74,7 @@ class BadInputTest extends ZkTestBase {
     void namesOfExactlyTheMaximumLengthAreAccepted() throws Exception {
         String longest = "n".repeat(200);
         HaCluster c = member(longest, b -> b.clusterName("c".repeat(200)));
-        assertThat(c.curator().checkExists().forPath(c.paths().agent(longest))).isNotNull();
+        assertThat(c.curator().checkExists().forPath(paths(c).agent(longest))).isNotNull();
     }
 
     /**
@@ -142,7 +142,7 @@ class BadInputTest extends ZkTestBase {
             failure = e;
         }
         if (failure == null) {
-            assertThat(c.curator().checkExists().forPath(c.paths().agent("chrooted"))).isNotNull();
+            assertThat(c.curator().checkExists().forPath(paths(c).agent("chrooted"))).isNotNull();
         } else {
             assertThat(failure).isInstanceOf(HaException.class).hasMessageContaining("/apps/ha");
         }
@@ -213,7 +213,7 @@ class BadInputTest extends ZkTestBase {
 
     @Test
     void connectionTimeoutLongerThanSessionTimeoutIsRejectedNamingBoth() {
-        HaCluster.Builder b = HaCluster.builder()
+        HaClusterBuilder b = HaCluster.builder()
                 .connectString(server.getConnectString())
                 .connectionTimeout(Duration.ofSeconds(5))
                 .sessionTimeout(Duration.ofSeconds(4));
@@ -243,7 +243,7 @@ class BadInputTest extends ZkTestBase {
     @Test
     void secondMemberWithALiveAgentIdFailsNamingTheIdAndLeavesTheFirstUntouched() throws Exception {
         HaCluster first = member("dup-agent-7");
-        Stat registered = first.curator().checkExists().forPath(first.paths().agent("dup-agent-7"));
+        Stat registered = first.curator().checkExists().forPath(paths(first).agent("dup-agent-7"));
         HaCluster second = closeLater(builder("dup-agent-7").build());
 
         long start = System.nanoTime();
@@ -253,11 +253,11 @@ class BadInputTest extends ZkTestBase {
                 .hasMessageContaining("'dup-agent-7'");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
 
-        Stat after = first.curator().checkExists().forPath(first.paths().agent("dup-agent-7"));
+        Stat after = first.curator().checkExists().forPath(paths(first).agent("dup-agent-7"));
         assertThat(after).isNotNull();
         assertThat(after.getEphemeralOwner()).isEqualTo(first.connectionGuard().sessionId());
         assertThat(after.getCzxid()).isEqualTo(registered.getCzxid());
         assertThat(first.membership().list()).extracting(AgentInfo::id).containsExactly("dup-agent-7");
-        assertThat(first.curator().getChildren().forPath(first.paths().leader())).hasSize(1);
+        assertThat(first.curator().getChildren().forPath(paths(first).leader())).hasSize(1);
     }
 }

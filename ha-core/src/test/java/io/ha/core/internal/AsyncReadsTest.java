@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ha.core.cluster.ClusterRole;
-import io.ha.core.session.EventKind;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.session.EventKind;
 import io.ha.core.testing.TcpProxy;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,8 @@ package io.ha.core.leader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.ha.core.session.EventKind;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.session.EventKind;
 import io.ha.core.testing.LeaderProbe;
 import io.ha.core.testing.TcpProxy;
 import io.ha.core.testing.ZkTestBase;
@@ -140,13 +140,13 @@ class LeaderElectionTest extends ZkTestBase {
         HaCluster a = member("a");
         assertThat(a.leaderElection().awaitLeadership(WAIT)).isTrue();
         long first = a.leaderElection().termEpoch().orElseThrow();
-        EpochCounter counter = new EpochCounter(a.curator(), a.paths().epoch());
+        EpochCounter counter = new EpochCounter(a.curator(), paths(a).epoch());
 
         // Without its election node a process obtains no epoch at all.
-        assertThat(counter.bump(a.paths().leader() + "/no-such-node")).isEmpty();
+        assertThat(counter.bump(paths(a).leader() + "/no-such-node")).isEmpty();
         assertThat(counter.read()).isEqualTo(first);
 
-        long bumped = counter.bump(a.paths().leader()).orElseThrow();
+        long bumped = counter.bump(paths(a).leader()).orElseThrow();
         assertThat(bumped).isEqualTo(first + 1);
     }
 
@@ -211,7 +211,7 @@ class LeaderElectionTest extends ZkTestBase {
         try (CuratorFramework admin = CuratorFrameworkFactory.newClient(server.getConnectString(),
                 new RetryOneTime(100))) {
             admin.start();
-            admin.delete().deletingChildrenIfNeeded().forPath(first.paths().leader());
+            admin.delete().deletingChildrenIfNeeded().forPath(paths(first).leader());
         }
 
         await().atMost(WAIT).untilAsserted(() -> {
@@ -252,7 +252,7 @@ class LeaderElectionTest extends ZkTestBase {
     }
 
     private static List<String> participants(HaCluster any) throws Exception {
-        return any.curator().getChildren().forPath(any.paths().leader()).stream().sorted()
+        return any.curator().getChildren().forPath(paths(any).leader()).stream().sorted()
                 .collect(Collectors.toList());
     }
 }

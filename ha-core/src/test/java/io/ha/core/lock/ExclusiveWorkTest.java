@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.ha.core.LockLostException;
 import io.ha.core.LockTimeoutException;
+import io.ha.core.cluster.HaCluster;
 import io.ha.core.session.ClusterEvent;
 import io.ha.core.session.EventKind;
-import io.ha.core.cluster.HaCluster;
 import io.ha.core.testing.TcpProxy;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
@@ -144,7 +144,7 @@ class ExclusiveWorkTest extends ZkTestBase {
         tokens.add(a.exclusiveWork().tryRunExclusively("job", FencingToken::value).orElseThrow());
         // Idle: no holder, no waiter. Its parent must not be a container node, which the server would delete when
         // empty, restarting the sequence numbers (and so the tokens) from zero.
-        String lockPath = a.paths().lock("job");
+        String lockPath = paths(a).lock("job");
         assertThat(a.curator().getChildren().forPath(lockPath)).isEmpty();
         Stat parent = a.curator().checkExists().forPath(lockPath);
         assertThat(parent).isNotNull();
@@ -210,7 +210,7 @@ class ExclusiveWorkTest extends ZkTestBase {
         assertThat(ran).isFalse();
         assertThat(took).as("tryRunExclusively while held").isLessThan(Duration.ofSeconds(5));
         // The failed attempt left no waiter node behind that could delay others.
-        assertThat(a.curator().getChildren().forPath(a.paths().lock("busy"))).hasSize(1);
+        assertThat(a.curator().getChildren().forPath(paths(a).lock("busy"))).hasSize(1);
 
         release.countDown();
         long heldToken = holder.get(30, TimeUnit.SECONDS);
@@ -348,7 +348,7 @@ class ExclusiveWorkTest extends ZkTestBase {
                     .hasMessageContaining("lock name");
         }
         assertThat(ran.get()).isNull();
-        assertThat(a.curator().getChildren().forPath(a.paths().locks())).isEmpty();
+        assertThat(a.curator().getChildren().forPath(paths(a).locks())).isEmpty();
         // The longest allowed name works.
         String longest = work.runExclusively("x".repeat(200), LOCK_WAIT, token -> "ran");
         assertThat(longest).isEqualTo("ran");

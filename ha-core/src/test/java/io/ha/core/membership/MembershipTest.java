@@ -3,8 +3,8 @@ package io.ha.core.membership;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.ha.core.session.EventKind;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.session.EventKind;
 import io.ha.core.testing.TcpProxy;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +91,7 @@ class MembershipTest extends ZkTestBase {
             return left >= 0 && events.subList(left, events.size()).contains("joined b");
         });
         await().atMost(WAIT).untilAsserted(() -> {
-            Stat stat = a.curator().checkExists().forPath(a.paths().agent("b"));
+            Stat stat = a.curator().checkExists().forPath(paths(a).agent("b"));
             assertThat(stat).isNotNull();
             assertThat(stat.getEphemeralOwner()).isEqualTo(b.connectionGuard().sessionId()).isNotEqualTo(oldSession);
         });
@@ -133,7 +133,7 @@ class MembershipTest extends ZkTestBase {
     @Test
     void corruptAgentNodeIsLeftOutOfTheViewWithoutHidingOthers() throws Exception {
         HaCluster a = member("a");
-        a.curator().create().forPath(a.paths().agent("garbage"), "{not json".getBytes(StandardCharsets.UTF_8));
+        a.curator().create().forPath(paths(a).agent("garbage"), "{not json".getBytes(StandardCharsets.UTF_8));
         member("b");
 
         assertThat(a.membership().awaitSize(2, WAIT)).isTrue();

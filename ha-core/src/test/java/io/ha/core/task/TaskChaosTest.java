@@ -198,7 +198,7 @@ class TaskChaosTest extends ZkTestBase {
         for (TaskState state : TaskState.values()) {
             if (state.isTerminal()) {
                 for (String bucket : Buckets.all()) {
-                    for (String id : zk.getChildren().forPath(observer.paths().doneBucket(state.name(), bucket))) {
+                    for (String id : zk.getChildren().forPath(paths(observer).doneBucket(state.name(), bucket))) {
                         outcomes.computeIfAbsent(id, k -> new ArrayList<>()).add(state.name());
                     }
                 }
@@ -214,11 +214,11 @@ class TaskChaosTest extends ZkTestBase {
         assertThat(outcomes.keySet()).as("ids in /done (seed %s)", seed).containsExactlyInAnyOrderElementsOf(ids);
         List<String> leftOver = new ArrayList<>();
         for (String bucket : Buckets.all()) {
-            zk.getChildren().forPath(observer.paths().tasks() + "/" + bucket).forEach(leftOver::add);
-            zk.getChildren().forPath(observer.paths().pendingBucket(bucket)).forEach(leftOver::add);
+            zk.getChildren().forPath(paths(observer).tasks() + "/" + bucket).forEach(leftOver::add);
+            zk.getChildren().forPath(paths(observer).pendingBucket(bucket)).forEach(leftOver::add);
         }
-        for (String agent : zk.getChildren().forPath(observer.paths().assigned())) {
-            zk.getChildren().forPath(observer.paths().assignedDir(agent)).forEach(t -> leftOver.add(agent + "/" + t));
+        for (String agent : zk.getChildren().forPath(paths(observer).assigned())) {
+            zk.getChildren().forPath(paths(observer).assignedDir(agent)).forEach(t -> leftOver.add(agent + "/" + t));
         }
         assertThat(leftOver).as("active records, pointers or assignments left (seed %s)", seed).isEmpty();
 
@@ -281,7 +281,7 @@ class TaskChaosTest extends ZkTestBase {
         }
 
         // The first reply the server sends once the tasks are stored is swallowed and the connection dropped.
-        List<String> pendingBuckets = Buckets.all().stream().map(observer.paths()::pendingBucket).toList();
+        List<String> pendingBuckets = Buckets.all().stream().map(paths(observer)::pendingBucket).toList();
         trap.dropNextReplyWhen(() -> AsyncReads.exists(observer.curator(), pendingBuckets, WAIT.toMillis()).stream()
                 .anyMatch(r -> r.ok() && r.stat().getNumChildren() > 0));
         List<String> ids = queue.submitAll(specs);

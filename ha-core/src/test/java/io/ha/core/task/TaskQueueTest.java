@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.ha.core.TaskRejectedException;
 import io.ha.core.cluster.ClusterRole;
-import io.ha.core.session.EventKind;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.internal.Json;
-import io.ha.core.task.store.Assignment;
+import io.ha.core.session.EventKind;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.Worker;
+import io.ha.core.task.store.Assignment;
 import io.ha.core.task.store.PendingEntry;
 import io.ha.core.task.store.ZooKeeperTaskQueue;
 import io.ha.core.testing.ZkTestBase;
@@ -187,18 +187,18 @@ class TaskQueueTest extends ZkTestBase {
         // Move the tasks to the agent by hand, as the leader does (pointer gone, assignment made), and add two
         // assignments of tasks that do not exist; the worker then finds all twelve in its first listing.
         CuratorFramework zk = agent.curator();
-        long epoch = Long.parseLong(new String(zk.getData().forPath(agent.paths().epoch()), StandardCharsets.UTF_8)
+        long epoch = Long.parseLong(new String(zk.getData().forPath(paths(agent).epoch()), StandardCharsets.UTF_8)
                 .trim());
         List<String> leftovers = List.of(ZooKeeperTaskQueue.newId(1), ZooKeeperTaskQueue.newId(2));
         for (String id : leftovers) {
-            zk.create().creatingParentsIfNeeded().forPath(agent.paths().assignment("agent", id),
+            zk.create().creatingParentsIfNeeded().forPath(paths(agent).assignment("agent", id),
                     Json.write(new Assignment(id, "agent", 0, epoch, 1, -1, null)));
         }
         for (String id : ids) {
             TaskRecord record = queue.get(id).orElseThrow();
             zk.transaction().forOperations(
-                    zk.transactionOp().delete().forPath(agent.paths().pendingPointer(id, PendingEntry.pointerNameOf(record))),
-                    zk.transactionOp().create().forPath(agent.paths().assignment("agent", id),
+                    zk.transactionOp().delete().forPath(paths(agent).pendingPointer(id, PendingEntry.pointerNameOf(record))),
+                    zk.transactionOp().create().forPath(paths(agent).assignment("agent", id),
                             Json.write(new Assignment(id, "agent", 0, epoch, 1, -1, null))));
         }
 
@@ -209,7 +209,7 @@ class TaskQueueTest extends ZkTestBase {
         }
         await().atMost(WAIT).untilAsserted(() -> {
             for (String id : leftovers) {
-                assertThat(zk.checkExists().forPath(agent.paths().assignment("agent", id))).isNull();
+                assertThat(zk.checkExists().forPath(paths(agent).assignment("agent", id))).isNull();
             }
             assertThat(worker.runningTasks()).isEmpty();
         });
@@ -220,7 +220,7 @@ class TaskQueueTest extends ZkTestBase {
         TaskQueue queue = client().taskQueue();
         String broken = queue.submit(TaskSpec.builder("count").build());
         HaCluster admin = member("admin", b -> b.role(ClusterRole.OBSERVER));
-        admin.curator().setData().forPath(admin.paths().task(broken), utf8("{garbage"));
+        admin.curator().setData().forPath(paths(admin).task(broken), utf8("{garbage"));
         List<String> good = queue.submitAll(IntStream.range(0, 20)
                 .mapToObj(i -> TaskSpec.builder("count").build()).toList());
 

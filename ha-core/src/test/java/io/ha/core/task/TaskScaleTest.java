@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.internal.Buckets;
-import io.ha.core.task.dispatch.Dispatcher;
 import io.ha.core.task.TaskQueue;
+import io.ha.core.task.dispatch.Dispatcher;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -110,10 +110,10 @@ class TaskScaleTest extends ZkTestBase {
 
         // Every bucket can be listed in one reply far below jute.maxbuffer.
         CuratorFramework zk = observer.curator();
-        checkBuckets(zk, "pending", Buckets.all().stream().map(observer.paths()::pendingBucket).toList(), total);
-        checkBuckets(zk, "tasks", Buckets.all().stream().map(b -> observer.paths().tasks() + "/" + b).toList(), total);
+        checkBuckets(zk, "pending", Buckets.all().stream().map(paths(observer)::pendingBucket).toList(), total);
+        checkBuckets(zk, "tasks", Buckets.all().stream().map(b -> paths(observer).tasks() + "/" + b).toList(), total);
         // With no leader yet nobody has read the announcements: one per transaction of submitAll (300 tasks each).
-        checkBuckets(zk, "pending-log", Buckets.all().stream().map(observer.paths()::pendingLogBucket).toList(),
+        checkBuckets(zk, "pending-log", Buckets.all().stream().map(paths(observer)::pendingLogBucket).toList(),
                 total / LIST_SIZE * ((LIST_SIZE + 299) / 300));
 
         // A worker arrives: the new leader loads the whole index and hands out the urgent tasks first.
@@ -146,7 +146,7 @@ class TaskScaleTest extends ZkTestBase {
         int maxDone = 0;
         for (String bucket : Buckets.all()) {
             maxDone = Math.max(maxDone, zk.getChildren()
-                    .forPath(observer.paths().doneBucket(TaskState.SUCCEEDED.name(), bucket)).size());
+                    .forPath(paths(observer).doneBucket(TaskState.SUCCEEDED.name(), bucket)).size());
         }
         Map<TaskState, Long> pruned = queue.counts();
         LOG.info("after pruning to {} per state: {} (largest done bucket {})", Buckets.COUNT, pruned, maxDone);

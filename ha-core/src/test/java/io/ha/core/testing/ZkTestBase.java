@@ -1,6 +1,8 @@
 package io.ha.core.testing;
 
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.cluster.HaClusterBuilder;
+import io.ha.core.internal.ZPaths;
 import java.io.Closeable;
 import java.io.File;
 import java.nio.file.Files;
@@ -66,7 +68,7 @@ public abstract class ZkTestBase {
     }
 
     /** A builder preset for this test's server with short timeouts. */
-    protected HaCluster.Builder builder(String agentId) {
+    protected HaClusterBuilder builder(String agentId) {
         return HaCluster.builder()
                 .connectString(server.getConnectString())
                 .clusterName("test")
@@ -76,13 +78,18 @@ public abstract class ZkTestBase {
                 .leaderStopTimeout(Duration.ofSeconds(5));
     }
 
+    /** The znode layout of {@code cluster}, for tests that inspect or break ZooKeeper's state directly. */
+    public static ZPaths paths(HaCluster cluster) {
+        return new ZPaths(cluster.rootPath(), cluster.clusterName());
+    }
+
     /** A started member named {@code agentId}, closed after the test. */
     protected HaCluster member(String agentId) throws Exception {
         return member(agentId, b -> { });
     }
 
-    protected HaCluster member(String agentId, Consumer<HaCluster.Builder> customize) throws Exception {
-        HaCluster.Builder b = builder(agentId);
+    protected HaCluster member(String agentId, Consumer<HaClusterBuilder> customize) throws Exception {
+        HaClusterBuilder b = builder(agentId);
         customize.accept(b);
         HaCluster cluster = b.build();
         closeLater(cluster);

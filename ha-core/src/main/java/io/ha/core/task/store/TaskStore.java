@@ -1,12 +1,11 @@
 package io.ha.core.task.store;
 
 import com.google.common.hash.Hashing;
-import io.ha.core.internal.Buckets;
 import io.ha.core.CorruptDataException;
+import io.ha.core.internal.Buckets;
 import io.ha.core.internal.Json;
 import io.ha.core.internal.ZPaths;
 import io.ha.core.task.TaskEvent;
-import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;
 import io.ha.core.task.TaskTemplate;

@@ -2,14 +2,14 @@ package io.ha.core.task.store;
 
 import com.google.common.base.Preconditions;
 import com.google.common.base.Strings;
+import io.ha.core.CorruptDataException;
 import io.ha.core.HaException;
 import io.ha.core.NoSuchTaskException;
 import io.ha.core.TaskRejectedException;
 import io.ha.core.internal.AsyncReads;
 import io.ha.core.internal.Buckets;
-import io.ha.core.session.ClusterContext;
-import io.ha.core.CorruptDataException;
 import io.ha.core.internal.Json;
+import io.ha.core.session.ClusterContext;
 import io.ha.core.task.TaskMetrics;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;

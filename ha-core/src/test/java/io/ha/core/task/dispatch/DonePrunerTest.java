@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TaskState;
 import io.ha.core.task.dispatch.DonePruner;
-import io.ha.core.task.TaskQueue;
 import io.ha.core.task.store.TaskStore;
 import io.ha.core.testing.ZkTestBase;
 import java.time.Duration;
@@ -31,7 +31,7 @@ class DonePrunerTest extends ZkTestBase {
                 throw new IllegalStateException(e);
             }
         });
-        DonePruner pruner = new DonePruner(new TaskStore(ops.curator(), ops.paths()), Duration.ofHours(1), 1_000_000, Duration.ofMinutes(1), WAIT);
+        DonePruner pruner = new DonePruner(new TaskStore(ops.curator(), paths(ops)), Duration.ofHours(1), 1_000_000, Duration.ofMinutes(1), WAIT);
 
         assertThat(pruner.pruneOnce(System.currentTimeMillis())).isZero(); // all younger than an hour
         assertThat(pruner.pruneOnce(System.currentTimeMillis() + Duration.ofHours(2).toMillis())).isEqualTo(50);
@@ -50,7 +50,7 @@ class DonePrunerTest extends ZkTestBase {
         List<String> ids = queue.submitAll(IntStream.range(0, 300).mapToObj(i -> TaskSpec.builder("x").build())
                 .toList());
         await().atMost(WAIT).until(() -> queue.counts().get(TaskState.SUCCEEDED) == 300);
-        DonePruner pruner = new DonePruner(new TaskStore(agent.curator(), agent.paths()), Duration.ofDays(7), 256, Duration.ofMinutes(1), WAIT);
+        DonePruner pruner = new DonePruner(new TaskStore(agent.curator(), paths(agent)), Duration.ofDays(7), 256, Duration.ofMinutes(1), WAIT);
 
         int pruned = pruner.pruneOnce(System.currentTimeMillis());
 

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskSpec;
-
-import io.ha.core.task.TaskQueue;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 

@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TaskState;
 import io.ha.core.task.store.PendingLog;
-import io.ha.core.task.TaskQueue;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -28,7 +28,7 @@ class PendingLogTest extends ZkTestBase {
     private static List<String> announcements(HaCluster any) throws Exception {
         List<String> all = new java.util.ArrayList<>();
         for (String bucket : io.ha.core.internal.Buckets.all()) {
-            any.curator().getChildren().forPath(any.paths().pendingLogBucket(bucket))
+            any.curator().getChildren().forPath(paths(any).pendingLogBucket(bucket))
                     .forEach(name -> all.add(bucket + "/" + name));
         }
         return all;

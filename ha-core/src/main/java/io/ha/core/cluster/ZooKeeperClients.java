@@ -1,0 +1,103 @@
+package io.ha.core.cluster;
+
+import io.ha.core.ZooKeeperUnavailableException;
+import io.ha.core.session.ClusterContext;
+import io.ha.core.session.ConnectionGuard;
+import io.ha.core.session.ConnectionPolicy;
+import io.ha.core.session.EventTimeline;
+import java.io.Closeable;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
+import org.apache.curator.framework.state.StandardConnectionStateErrorPolicy;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.common.ZKConfig;
+import org.apache.zookeeper.data.ACL;
+
+/**
+ * Makes the one connected ZooKeeper client of an {@link HaCluster}: starts the embedded server when no connect
+ * string is configured, sets the connection policy, the credentials with their creator-only ACL, and the client's
+ * packet limit, and waits for the first connection.
+ *
+ * <p>Guarantee: {@link #connect} returns a started client whose {@link ConnectionGuard} has seen the connection, or
+ * throws {@link ZooKeeperUnavailableException} after the connection timeout; whatever it acquired was handed to
+ * {@code track} first, so the caller releases it on failure. Not guaranteed: that the session survives; the guard
+ * reports what happens next.
+ */
+final class ZooKeeperClients {
+    /** What {@link #connect} made. {@code embedded} is null when a connect string was given. */
+    record Connection(EmbeddedZooKeeper embedded, CuratorFramework client, ConnectionGuard guard,
+                      String connectString) {
+    }
+
+    private ZooKeeperClients() {
+    }
+
+    static Connection connect(ClusterConfig config, EventTimeline timeline, Consumer<Closeable> track)
+            throws Exception {
+        String connectString = config.connectString();
+        EmbeddedZooKeeper embedded = null;
+        if (connectString == null) {
+            embedded = EmbeddedZooKeeper.start();
+            track.accept(embedded);
+            connectString = embedded.connectString();
+        }
+        CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
+                .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
+                .retryPolicy(config.retryPolicy())
+                .connectionStateErrorPolicy(config.connectionPolicy() == ConnectionPolicy.SUSPENDED_IS_LOSS
+                        ? new StandardConnectionStateErrorPolicy() : new SessionConnectionStateErrorPolicy());
+        if (config.credentials() != null) {
+            b.authorization("digest", config.credentials().digestAuth()).aclProvider(new CreatorOnlyAcl());
+        }
+        b.zkClientConfig(clientConfig());
+        CuratorFramework client = b.build();
+        track.accept(client);
+        ConnectionGuard guard = new ConnectionGuard(client, config.connectionPolicy(), timeline);
+        track.accept(guard);
+        client.start();
+        long timeoutMs = config.connectionTimeout().toMillis();
+        if (!client.blockUntilConnected((int) timeoutMs, TimeUnit.MILLISECONDS)
+                || !guard.awaitFirstConnection(config.connectionTimeout())) {
+            throw new ZooKeeperUnavailableException("could not connect to ZooKeeper at " + connectString + " within "
+                    + timeoutMs + " ms (connection timeout); is the server running and reachable?");
+        }
+        return new Connection(embedded, client, guard, connectString);
+    }
+
+    /** ZooKeeper's client settings (system properties as usual), with room for answers of batched reads. */
+    static ZKClientConfig clientConfig() {
+        ZKClientConfig zk = new ZKClientConfig();
+        int limit;
+        try {
+            limit = zk.getInt(ZKConfig.JUTE_MAXBUFFER, ZKClientConfig.CLIENT_MAX_PACKET_LENGTH_DEFAULT);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("system property " + ZKConfig.JUTE_MAXBUFFER
+                    + " must be a number of bytes, got '" + zk.getProperty(ZKConfig.JUTE_MAXBUFFER) + "'");
+        }
+        if (limit < ClusterContext.CLIENT_PACKET_LIMIT) {
+            zk.setProperty(ZKConfig.JUTE_MAXBUFFER, Integer.toString(ClusterContext.CLIENT_PACKET_LIMIT));
+        }
+        return zk;
+    }
+
+    /** With credentials, every node is readable and writable by its creator's identity only. */
+    private static final class CreatorOnlyAcl implements ACLProvider {
+        @Override
+        public List<ACL> getDefaultAcl() {
+            return ZooDefs.Ids.CREATOR_ALL_ACL;
+        }
+
+        @Override
+        public List<ACL> getAclForPath(String path) {
+            return ZooDefs.Ids.CREATOR_ALL_ACL;
+        }
+    }
+}
