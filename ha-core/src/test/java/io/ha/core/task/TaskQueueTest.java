@@ -13,7 +13,7 @@ import io.ha.core.task.TaskQueue;
 import io.ha.core.task.Worker;
 import io.ha.core.task.store.Assignment;
 import io.ha.core.task.store.PendingEntry;
-import io.ha.core.task.store.ZooKeeperTaskQueue;
+import io.ha.core.task.store.TaskIds;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -189,7 +189,7 @@ class TaskQueueTest extends ZkTestBase {
         CuratorFramework zk = agent.curator();
         long epoch = Long.parseLong(new String(zk.getData().forPath(paths(agent).epoch()), StandardCharsets.UTF_8)
                 .trim());
-        List<String> leftovers = List.of(ZooKeeperTaskQueue.newId(1), ZooKeeperTaskQueue.newId(2));
+        List<String> leftovers = List.of(TaskIds.newId(1), TaskIds.newId(2));
         for (String id : leftovers) {
             zk.create().creatingParentsIfNeeded().forPath(paths(agent).assignment("agent", id),
                     Json.write(new Assignment(id, "agent", 0, epoch, 1, -1, null)));

@@ -183,7 +183,7 @@ public final class TaskStore {
                 List<String> ids = new ArrayList<>();
                 List<String> pointers = new ArrayList<>();
                 for (TaskTemplate template : followUps) {
-                    TaskRecord child = TaskRecord.followUp(ZooKeeperTaskQueue.newId(now), template, next, input, now);
+                    TaskRecord child = TaskRecord.followUp(TaskIds.newId(now), template, next, input, now);
                     ids.add(child.id());
                     pointers.add(PendingEntry.pointerNameOf(child));
                     ops.addAll(submitOps(child, Json.write(child)));

@@ -1,13 +1,10 @@
 package io.ha.core.task.store;
 
 import com.google.common.base.Preconditions;
-import com.google.common.base.Strings;
 import io.ha.core.CorruptDataException;
 import io.ha.core.HaException;
 import io.ha.core.NoSuchTaskException;
 import io.ha.core.TaskRejectedException;
-import io.ha.core.internal.AsyncReads;
-import io.ha.core.internal.Buckets;
 import io.ha.core.internal.Json;
 import io.ha.core.session.ClusterContext;
 import io.ha.core.task.TaskMetrics;
@@ -18,25 +15,18 @@ import io.ha.core.task.TaskState;
 import io.ha.core.task.store.PendingEntry;
 import io.ha.core.task.store.TaskStore;
 import io.ha.core.task.store.Versioned;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 
 /**
- * Submit and inspect tasks. Usable from any process connected to the cluster (agents, observers, CLIs).
+ * The task queue on ZooKeeper: submits and cancels as transactions of {@link TaskStore}; reads through
+ * {@link TaskReader}. Usable from any process connected to the cluster (agents, observers, CLIs).
  *
  * <p>Guarantees: a submit that returns has stored the task durably (a ZooKeeper transaction acknowledged by a quorum);
  * it is never lost afterwards, whatever agents, leaders or servers fail. Submits with the same idempotency key
@@ -44,23 +34,16 @@ import org.apache.zookeeper.data.Stat;
  * Not guaranteed: ordering between tasks beyond "higher priority first, then older first" on a best-effort basis.
  */
 public final class ZooKeeperTaskQueue implements TaskQueue {
-    /** Default payload limit, 256 KiB. */
-    public static final int DEFAULT_MAX_PAYLOAD = 256 * 1024;
-    /** Hard ceiling for the payload limit: the whole record must stay well below jute.maxbuffer (1 MiB). */
-    public static final int MAX_PAYLOAD_CEILING = 512 * 1024;
-    private static final Pattern ID = Pattern.compile("[0-9a-f]{11}-[0-9a-f]{12}");
     /** Largest stored record (payload, base64-encoded, plus follow-ups and history), well below jute.maxbuffer. */
     static final int MAX_RECORD_BYTES = 900 * 1024;
     private static final int SUBMIT_BATCH_TASKS = 300;
     private static final int SUBMIT_BATCH_BYTES = 512 * 1024;
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final java.util.concurrent.atomic.AtomicInteger SEQUENCE =
-            new java.util.concurrent.atomic.AtomicInteger(RANDOM.nextInt());
 
     private final ClusterContext ctx;
     private final TaskStore store;
     private final int maxPayloadBytes;
     private final TaskMetrics metrics;
+    private final TaskReader reader;
 
     public ZooKeeperTaskQueue(ClusterContext ctx, int maxPayloadBytes, TaskMetrics metrics) {
         Preconditions.checkArgument(maxPayloadBytes >= 0 && maxPayloadBytes <= MAX_PAYLOAD_CEILING,
@@ -69,6 +52,7 @@ public final class ZooKeeperTaskQueue implements TaskQueue {
         this.store = new TaskStore(ctx.client(), ctx.paths());
         this.maxPayloadBytes = maxPayloadBytes;
         this.metrics = metrics;
+        this.reader = new TaskReader(ctx, store);
     }
 
     public TaskStore store() {
@@ -77,18 +61,6 @@ public final class ZooKeeperTaskQueue implements TaskQueue {
 
     public int maxPayloadBytes() {
         return maxPayloadBytes;
-    }
-
-    /**
-     * A new, time-ordered task id: {@code <11 hex digits of millis>-<4 hex digits of a per-process sequence><8
-     * random hex digits>}. The sequence keeps one submitter's tasks of the same millisecond in submit order (FIFO);
-     * the random part keeps ids of different processes apart.
-     */
-    public static String newId(long now) {
-        // Built by hand rather than with String.format, which cost a few percent of the queue's CPU.
-        return Strings.padStart(Long.toHexString(now), 11, '0') + '-'
-                + Strings.padStart(Integer.toHexString(SEQUENCE.getAndIncrement() & 0xffff), 4, '0')
-                + Strings.padStart(Integer.toHexString(RANDOM.nextInt()), 8, '0');
     }
 
     /** Stores one task; returns its id (the existing one for a known idempotency key). */
@@ -123,7 +95,7 @@ public final class ZooKeeperTaskQueue implements TaskQueue {
                 ids[i] = idsByKey.get(key);
                 continue;
             }
-            String id = newId(now);
+            String id = TaskIds.newId(now);
             if (key != null) {
                 idsByKey.put(key, id);
             }
@@ -230,52 +202,6 @@ public final class ZooKeeperTaskQueue implements TaskQueue {
         return false;
     }
 
-    private static void checkId(String taskId) {
-        if (taskId == null || !ID.matcher(taskId).matches()) {
-            throw new NoSuchTaskException(String.valueOf(taskId));
-        }
-    }
-
-    /** The task as stored now, or empty when no task has this id. */
-    public Optional<TaskRecord> get(String taskId) throws Exception {
-        if (taskId == null || !ID.matcher(taskId).matches()) {
-            return Optional.empty();
-        }
-        Versioned<TaskRecord> active = store.readActive(taskId);
-        if (active != null) {
-            if (active.value().state() == TaskState.PENDING && !isPointed(active.value())) {
-                String agent = assignee(taskId);
-                return Optional.of(agent == null ? active.value() : active.value().asAssignedTo(agent));
-            }
-            return Optional.of(active.value());
-        }
-        return Optional.ofNullable(store.readDone(taskId));
-    }
-
-    /** Whether a PENDING record's pointer exists; when it does not, the leader has just assigned the task. */
-    private boolean isPointed(TaskRecord record) throws Exception {
-        return ctx.client().checkExists().forPath(ctx.paths().pendingPointer(record.id(), PendingEntry.pointerNameOf(record)))
-                != null;
-    }
-
-    /** The agent holding an assignment of the task, or null (one pipelined existence check per agent). */
-    private String assignee(String taskId) throws Exception {
-        List<String> agents;
-        try {
-            agents = ctx.client().getChildren().forPath(ctx.paths().assigned());
-        } catch (KeeperException.NoNodeException e) {
-            return null;
-        }
-        List<AsyncReads.Result> found = AsyncReads.exists(ctx.client(),
-                agents.stream().map(a -> ctx.paths().assignment(a, taskId)).toList(), ctx.sessionTimeout().toMillis());
-        for (int i = 0; i < agents.size(); i++) {
-            if (found.get(i).ok() && found.get(i).stat() != null) {
-                return agents.get(i);
-            }
-        }
-        return null;
-    }
-
     /**
      * Cancels a task that has not ended: a pending one never runs; a running one's handler is interrupted and its
      * outcome dropped. Records CANCELLED exactly once.
@@ -284,7 +210,7 @@ public final class ZooKeeperTaskQueue implements TaskQueue {
      * @throws NoSuchTaskException when no task has this id
      */
     public boolean cancel(String taskId) throws Exception {
-        checkId(taskId);
+        TaskIds.check(taskId);
         while (true) {
             Versioned<TaskRecord> active;
             try {
@@ -305,7 +231,7 @@ public final class ZooKeeperTaskQueue implements TaskQueue {
             if (record.state() == TaskState.PENDING) {
                 // Pending, or assigned by the leader and not yet claimed (the record says PENDING until the agent
                 // claims it): remove whichever of pointer and assignment holds it, with the record's version check.
-                String agent = isPointed(record) ? null : assignee(taskId);
+                String agent = reader.isPointed(record) ? null : reader.assignee(taskId);
                 ops.add(ctx.client().transactionOp().delete().forPath(agent == null
                         ? ctx.paths().pendingPointer(taskId, PendingEntry.pointerNameOf(record))
                         : ctx.paths().assignment(agent, taskId)));
@@ -329,162 +255,23 @@ public final class ZooKeeperTaskQueue implements TaskQueue {
         }
     }
 
-    /**
-     * Waits until the task ends and returns its terminal record.
-     *
-     * @throws TimeoutException     naming the task and its state when it has not ended in time
-     * @throws NoSuchTaskException  when no task has this id
-     */
+    @Override
+    public Optional<TaskRecord> get(String taskId) throws Exception {
+        return reader.get(taskId);
+    }
+
+    @Override
     public TaskRecord await(String taskId, Duration timeout) throws Exception {
-        checkId(taskId);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String path = ctx.paths().task(taskId);
-        while (true) {
-            CountDownLatch changed = new CountDownLatch(1);
-            Stat stat = ctx.client().checkExists().usingWatcher(
-                    (org.apache.zookeeper.Watcher) event -> changed.countDown()).forPath(path);
-            if (stat == null) {
-                TaskRecord done = store.readDone(taskId);
-                if (done != null) {
-                    return done;
-                }
-                // The active record is deleted and the terminal one created in one transaction: neither means no task.
-                throw new NoSuchTaskException(taskId);
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
-                TaskRecord current = get(taskId).orElseThrow(() -> new NoSuchTaskException(taskId));
-                if (current.state().isTerminal()) {
-                    return current;
-                }
-                throw new TimeoutException("task " + taskId + " did not end within " + timeout.toMillis()
-                        + " ms; it is " + current.state());
-            }
-        }
+        return reader.await(taskId, timeout);
     }
 
-    /** Number of tasks per state, read from directory sizes (and, for in-flight tasks, their records). */
+    @Override
     public Map<TaskState, Long> counts() throws Exception {
-        Map<TaskState, Long> counts = new EnumMap<>(TaskState.class);
-        for (TaskState s : TaskState.values()) {
-            counts.put(s, 0L);
-        }
-        counts.put(TaskState.PENDING, sumChildren(Buckets.all().stream().map(ctx.paths()::pendingBucket).toList()));
-        for (TaskState s : TaskState.values()) {
-            if (s.isTerminal()) {
-                counts.put(s, sumChildren(Buckets.all().stream().map(b -> ctx.paths().doneBucket(s.name(), b))
-                        .toList()));
-            }
-        }
-        for (TaskRecord r : inFlight(Integer.MAX_VALUE)) {
-            counts.merge(r.state(), 1L, Long::sum);
-        }
-        return counts;
+        return reader.counts();
     }
 
-    private long sumChildren(List<String> dirs) throws Exception {
-        long sum = 0;
-        for (AsyncReads.Result r : AsyncReads.exists(ctx.client(), dirs, ctx.sessionTimeout().toMillis())) {
-            if (r.ok() && r.stat() != null) {
-                sum += r.stat().getNumChildren();
-            }
-        }
-        return sum;
-    }
-
-    /** Records of assigned and running tasks (read from the agents' assignment directories). */
-    private List<TaskRecord> inFlight(int limit) throws Exception {
-        long timeout = ctx.sessionTimeout().toMillis();
-        List<String> agents;
-        try {
-            agents = ctx.client().getChildren().forPath(ctx.paths().assigned());
-        } catch (KeeperException.NoNodeException e) {
-            return List.of();
-        }
-        List<String> taskPaths = new ArrayList<>();
-        List<String> holders = new ArrayList<>();
-        List<AsyncReads.Result> dirs = AsyncReads.children(ctx.client(),
-                agents.stream().map(ctx.paths()::assignedDir).toList(), timeout);
-        for (int i = 0; i < agents.size(); i++) {
-            if (dirs.get(i).ok()) {
-                for (String id : dirs.get(i).children()) {
-                    taskPaths.add(ctx.paths().task(id));
-                    holders.add(agents.get(i));
-                }
-            }
-        }
-        List<TaskRecord> out = new ArrayList<>();
-        List<AsyncReads.Result> reads = AsyncReads.getData(ctx.client(), taskPaths, timeout);
-        for (int i = 0; i < reads.size() && out.size() < limit; i++) {
-            TaskRecord record = decode(reads.get(i));
-            if (record != null) {
-                // Not yet claimed by the agent, the record still says PENDING: it is the agent's all the same.
-                out.add(record.asAssignedTo(holders.get(i)));
-            }
-        }
-        return out;
-    }
-
-    private List<TaskRecord> readRecords(List<String> recordPaths, int limit) throws Exception {
-        List<TaskRecord> out = new ArrayList<>();
-        for (AsyncReads.Result r : AsyncReads.getData(ctx.client(), recordPaths, ctx.sessionTimeout().toMillis())) {
-            if (out.size() >= limit) {
-                break;
-            }
-            TaskRecord record = decode(r);
-            if (record != null) {
-                out.add(record);
-            }
-        }
-        return out;
-    }
-
-    /**
-     * A listed record, or null when it is gone or corrupt (a listing skips it: a corrupt record is sent to DEAD by
-     * the dispatcher or the agent that next acts on the task).
-     */
-    private static TaskRecord decode(AsyncReads.Result read) {
-        if (!read.ok()) {
-            return null;
-        }
-        try {
-            return Json.read(read.path(), read.data(), TaskRecord.class);
-        } catch (CorruptDataException e) {
-            return null;
-        }
-    }
-
-    /**
-     * Up to {@code limit} tasks in {@code state}: pending ones in dispatch order (priority, then age), others
-     * newest first.
-     */
+    @Override
     public List<TaskRecord> list(TaskState state, int limit) throws Exception {
-        Preconditions.checkArgument(limit >= 1 && limit <= 10_000, "list limit must be in 1-10000, got %s", limit);
-        long timeout = ctx.sessionTimeout().toMillis();
-        if (state == TaskState.ASSIGNED || state == TaskState.RUNNING) {
-            return inFlight(Integer.MAX_VALUE).stream().filter(r -> r.state() == state)
-                    .sorted(Comparator.comparing(TaskRecord::id).reversed()).limit(limit).toList();
-        }
-        if (state == TaskState.PENDING) {
-            List<PendingEntry> entries = new ArrayList<>();
-            for (AsyncReads.Result r : AsyncReads.children(ctx.client(),
-                    Buckets.all().stream().map(ctx.paths()::pendingBucket).toList(), timeout)) {
-                if (r.ok()) {
-                    r.children().stream().map(PendingEntry::parse).filter(e -> e != null).forEach(entries::add);
-                }
-            }
-            entries.sort(PendingEntry.ORDER);
-            return readRecords(entries.stream().limit(limit).map(e -> ctx.paths().task(e.taskId())).toList(), limit);
-        }
-        List<String> ids = new ArrayList<>();
-        for (AsyncReads.Result r : AsyncReads.children(ctx.client(),
-                Buckets.all().stream().map(b -> ctx.paths().doneBucket(state.name(), b)).toList(), timeout)) {
-            if (r.ok()) {
-                ids.addAll(r.children());
-            }
-        }
-        ids.sort(Comparator.reverseOrder());
-        return readRecords(ids.stream().limit(limit).map(id -> ctx.paths().doneRecord(state.name(), id)).toList(),
-                limit);
+        return reader.list(state, limit);
     }
 }

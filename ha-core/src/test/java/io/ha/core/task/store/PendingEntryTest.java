@@ -45,7 +45,7 @@ class PendingEntryTest {
             }
         }
         for (long t : times) {
-            assertThat(ZooKeeperTaskQueue.newId(t)).matches(String.format("%011x", t) + "-[0-9a-f]{12}");
+            assertThat(TaskIds.newId(t)).matches(String.format("%011x", t) + "-[0-9a-f]{12}");
         }
     }
 }
