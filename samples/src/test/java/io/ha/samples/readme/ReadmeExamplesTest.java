@@ -1,0 +1,52 @@
+package io.ha.samples.readme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * README.md's Java examples are the ones {@link ReadmeExamples} compiles: every {@code ```java} block of the README
+ * appears there line for line (indentation aside), so a README example cannot name an API that does not exist.
+ */
+class ReadmeExamplesTest {
+    private static final Path README = Path.of("../README.md");
+    private static final Path EXAMPLES = Path.of("src/main/java/io/ha/samples/readme/ReadmeExamples.java");
+
+    @Test
+    void everyJavaBlockOfTheReadmeIsCompiledByReadmeExamples() throws IOException {
+        List<String> blocks = javaBlocks(Files.readAllLines(README));
+        String compiled = normalized(Files.readAllLines(EXAMPLES));
+
+        assertThat(blocks).as("java blocks in README.md").isNotEmpty();
+        for (String block : blocks) {
+            assertThat(compiled).as("ReadmeExamples.java holds this README block verbatim:\n%s", block)
+                    .contains(block);
+        }
+    }
+
+    private static List<String> javaBlocks(List<String> lines) {
+        List<String> blocks = new ArrayList<>();
+        List<String> current = null;
+        for (String line : lines) {
+            if (current == null && line.trim().equals("```java")) {
+                current = new ArrayList<>();
+            } else if (current != null && line.trim().equals("```")) {
+                blocks.add(normalized(current));
+                current = null;
+            } else if (current != null) {
+                current.add(line);
+            }
+        }
+        return blocks;
+    }
+
+    private static String normalized(List<String> lines) {
+        return lines.stream().map(String::strip).filter(l -> !l.isEmpty()).collect(Collectors.joining("\n"));
+    }
+}
