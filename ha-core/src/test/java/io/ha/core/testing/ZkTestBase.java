@@ -3,14 +3,22 @@ package io.ha.core.testing;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.cluster.HaClusterBuilder;
 import io.ha.core.internal.ZPaths;
+import io.ha.core.session.ClusterContext;
+import io.ha.core.session.ConnectionGuard;
+import io.ha.core.session.ConnectionPolicy;
+import io.ha.core.session.EventTimeline;
 import java.io.Closeable;
 import java.io.File;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingServer;
@@ -76,6 +84,27 @@ public abstract class ZkTestBase {
                 .sessionTimeout(SESSION)
                 .connectionTimeout(CONNECTION)
                 .leaderStopTimeout(Duration.ofSeconds(5));
+    }
+
+    /**
+     * The wiring of one component without an {@link HaCluster}: a started client of this test's server, its
+     * {@link ConnectionGuard} and the layout of cluster {@code test} (only {@code /ha/test} itself is created), so a
+     * test can build a store, a queue, a dispatcher or a worker on its own. Closed after the test.
+     */
+    protected ClusterContext context(String agentId) throws Exception {
+        CuratorFramework client = CuratorFrameworkFactory.builder().connectString(server.getConnectString())
+                .sessionTimeoutMs((int) SESSION.toMillis()).connectionTimeoutMs((int) CONNECTION.toMillis())
+                .retryPolicy(new RetryUntilElapsed((int) SESSION.toMillis(), 200)).build();
+        closeLater(client);
+        EventTimeline timeline = new EventTimeline(agentId, EventTimeline.DEFAULT_CAPACITY, Clock.systemUTC());
+        ConnectionGuard guard = closeLater(new ConnectionGuard(client, ConnectionPolicy.SUSPENDED_IS_LOSS, timeline));
+        client.start();
+        if (!guard.awaitFirstConnection(CONNECTION)) {
+            throw new IllegalStateException("test server at " + server.getConnectString() + " did not answer");
+        }
+        ZPaths paths = new ZPaths("/ha", "test");
+        client.create().creatingParentsIfNeeded().forPath(paths.clusterRoot());
+        return new ClusterContext(client, paths, agentId, guard, timeline, SESSION, CONNECTION);
     }
 
     /** The znode layout of {@code cluster}, for tests that inspect or break ZooKeeper's state directly. */
