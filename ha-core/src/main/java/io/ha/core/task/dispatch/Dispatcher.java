@@ -13,17 +13,16 @@ import io.ha.core.membership.Membership;
 import io.ha.core.membership.MembershipListener;
 import io.ha.core.task.AgentSlot;
 import io.ha.core.task.AssignmentStrategy;
-import io.ha.core.task.PendingTask;
 import io.ha.core.task.TaskMetrics;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
-import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TaskState;
 import io.ha.core.task.store.Assignment;
 import io.ha.core.task.store.PendingEntry;
 import io.ha.core.task.store.PendingLog;
 import io.ha.core.task.store.TaskStore;
 import io.ha.core.task.store.Versioned;
+import io.ha.core.task.dispatch.AssignmentPlanner.Move;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,6 +91,7 @@ public final class Dispatcher implements LeaderService {
     /** One leadership term's dispatching state; discarded when the term ends. */
     private final class Term implements Watcher, MembershipListener {
         private final LeaderContext ctx;
+        private final AssignmentPlanner planner = new AssignmentPlanner(strategy);
         private final ZPaths paths = store.paths();
         private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
         private final PendingIndex index = new PendingIndex();
@@ -388,45 +388,20 @@ public final class Dispatcher implements LeaderService {
         // ---- assignment ----
 
         private int assign() throws Exception {
-            List<AgentSlot> slots = new ArrayList<>();
-            int free = 0;
-            for (AgentInfo agent : membership.list()) {
-                if (agent.accepting()) {
-                    AgentSlot slot = new AgentSlot(agent, inFlight.getOrDefault(agent.id(), Set.of()).size());
-                    if (slot.free() > 0) {
-                        slots.add(slot);
-                        free += slot.free();
-                    }
-                }
-            }
+            List<AgentSlot> slots = AssignmentPlanner.openSlots(membership.list(),
+                    agent -> inFlight.getOrDefault(agent, Set.of()).size());
+            int free = AssignmentPlanner.free(slots);
             if (free == 0 || index.size() == 0) {
                 return 0;
             }
             List<PendingEntry> candidates = index.next(Math.min(free, BATCH),
-                    labels -> slots.stream().anyMatch(s -> s.agent().labels().containsAll(labels)));
+                    labels -> AssignmentPlanner.canPlace(slots, labels));
             if (candidates.isEmpty()) {
                 return 0;
             }
             learnLabels(candidates);
             long now = System.currentTimeMillis();
-            List<Move> moves = new ArrayList<>();
-            for (PendingEntry entry : candidates) {
-                Set<String> labels = index.labelsOf(entry);
-                if (labels == null) {
-                    continue; // its record was missing or corrupt: dealt with, and no longer indexed
-                }
-                List<AgentSlot> eligible = slots.stream()
-                        .filter(s -> s.free() > 0 && s.agent().labels().containsAll(labels)).toList();
-                if (eligible.isEmpty()) {
-                    continue; // waits, its labels known, until an agent that has them has room
-                }
-                PendingTask task = new PendingTask(entry.taskId(), TaskSpec.MAX_PRIORITY - entry.invertedPriority(),
-                        entry.notBefore(), labels);
-                AgentSlot chosen = eligible.get(strategy.choose(task, eligible));
-                slots.set(slots.indexOf(chosen), new AgentSlot(chosen.agent(), chosen.inFlight() + 1));
-                moves.add(new Move(entry, chosen.agent().id()));
-            }
-            return commitMoves(moves, now);
+            return commitMoves(planner.plan(slots, candidates, index::labelsOf), now);
         }
 
         /**
@@ -478,9 +453,6 @@ public final class Dispatcher implements LeaderService {
                 metrics.recordEnded(TaskState.DEAD);
                 return null;
             }
-        }
-
-        private record Move(PendingEntry entry, String agent) {
         }
 
         /**
