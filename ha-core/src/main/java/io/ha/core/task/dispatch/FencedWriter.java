@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Guarantees: a write of this term applies only while no later leader has bumped {@code /epoch}, and a term that
  * learns its epoch check failed does not go on writing. Not guaranteed: that a deposed term notices at once; it finds
- * out from its next refused transaction (its earlier ones all failed, so nothing of it applied meanwhile).
+ * out from the answer to its first transaction after the epoch changed (every one it sends meanwhile is refused as a
+ * whole, so none applies). A transaction from {@link #begin} committed elsewhere (the dead-lettering of a corrupt
+ * record by {@link TaskStore}) is fenced all the same, but its refusal is not examined here.
  */
 final class FencedWriter {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
