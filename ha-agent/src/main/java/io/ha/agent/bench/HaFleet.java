@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.curator.utils.ZKPaths;
 
 /**
  * One HA cluster inside this JVM: {@code workers} MEMBERs (each with its own ZooKeeper session, a worker and a chance
@@ -114,7 +115,10 @@ final class HaFleet implements AutoCloseable {
         int assigned = 0;
         int held = 0;
         for (HaCluster m : members) {
-            assigned += producer.curator().getChildren().forPath(producer.paths().assignedDir(m.agentId())).size();
+            // The assignment directory's layout is ha-core's (<cluster>/assigned/<agent id>); the benchmark reads it
+            // raw because no public API counts a worker's assigned but unclaimed tasks.
+            String dir = ZKPaths.makePath(producer.clusterPath(), "assigned", m.agentId());
+            assigned += producer.curator().getChildren().forPath(dir).size();
             held += m.worker().runningTasks().size();
         }
         return new int[] {assigned, held};

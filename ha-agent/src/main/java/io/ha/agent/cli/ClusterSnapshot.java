@@ -20,7 +20,7 @@ record ClusterSnapshot(String cluster, String path, String zookeeper, String lea
         long epoch = c.leaderElection().currentEpoch();
         List<AgentInfo> agents = c.membership().list();
         Map<TaskState, Long> counts = withCounts ? c.taskQueue().counts() : Map.of();
-        return new ClusterSnapshot(c.clusterName(), c.paths().clusterRoot(), c.connectString(), leader.orElse(null),
+        return new ClusterSnapshot(c.clusterName(), c.clusterPath(), c.connectString(), leader.orElse(null),
                 epoch, agents, counts);
     }
 
