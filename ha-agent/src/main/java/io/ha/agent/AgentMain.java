@@ -6,6 +6,7 @@ import io.ha.agent.config.ConfigLoader;
 import io.ha.agent.plugin.PluginLoader;
 import io.ha.agent.supervisor.Heartbeat;
 import io.ha.agent.supervisor.SupervisorWatch;
+import io.ha.core.cluster.ProcessIdentity;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -222,8 +223,7 @@ public final class AgentMain implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = AgentMain.class.getPackage().getImplementationVersion();
-            return new String[] {"ha-agent " + (v == null ? "dev" : v)};
+            return new String[] {"ha-agent " + ProcessIdentity.version()};
         }
     }
 }

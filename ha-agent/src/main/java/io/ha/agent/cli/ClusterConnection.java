@@ -3,11 +3,10 @@ package io.ha.agent.cli;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.HaCluster;
-import io.ha.core.internal.ZPaths;
+import io.ha.core.cluster.ProcessIdentity;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +72,8 @@ final class ClusterConnection implements Closeable {
         } catch (IllegalArgumentException e) {
             throw CtlException.usage(e.getMessage());
         }
-        checkClusterExists(connect, cluster.paths(), clusterName, credentials, connectTimeout);
+        checkClusterExists(connect, cluster.rootPath(), cluster.clusterPath(), clusterName, credentials,
+                connectTimeout);
         cluster.start();
         return new ClusterConnection(cluster);
     }
@@ -101,13 +101,10 @@ final class ClusterConnection implements Closeable {
     /** The observer's id: shows up as the sender of agent commands ({@code by} of a drain). */
     private static String toolId() {
         long pid = ProcessHandle.current().pid();
-        try {
-            String host = InetAddress.getLocalHost().getHostName();
-            if (host.matches("[A-Za-z0-9._-]{1,100}")) {
-                return "ha-ctl@" + host + "-" + pid;
-            }
-        } catch (IOException e) {
-            // No usable host name: the pid alone still tells operators which process sent a command.
+        String host = ProcessIdentity.hostName();
+        // A host name that is no valid id: the pid alone still tells operators which process sent a command.
+        if (host.matches("[A-Za-z0-9._-]{1,100}")) {
+            return "ha-ctl@" + host + "-" + pid;
         }
         return "ha-ctl-" + pid;
     }
@@ -169,8 +166,8 @@ final class ClusterConnection implements Closeable {
         }
     }
 
-    private static void checkClusterExists(String connect, ZPaths paths, String clusterName, Credentials credentials,
-                                           Duration connectTimeout) throws Exception {
+    private static void checkClusterExists(String connect, String rootPath, String clusterPath, String clusterName,
+                                           Credentials credentials, Duration connectTimeout) throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper zk = new ZooKeeper(connect, (int) connectTimeout.toMillis(), event -> {
             if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
@@ -187,9 +184,9 @@ final class ClusterConnection implements Closeable {
                 zk.addAuthInfo("digest", (credentials.user() + ":" + credentials.password())
                         .getBytes(StandardCharsets.UTF_8));
             }
-            if (zk.exists(paths.clusterRoot(), false) == null) {
+            if (zk.exists(clusterPath, false) == null) {
                 throw CtlException.failed("no cluster '" + clusterName + "' at ZooKeeper " + connect + " ("
-                        + paths.clusterRoot() + " does not exist; " + knownClusters(zk, paths) + ")");
+                        + clusterPath + " does not exist; " + knownClusters(zk, rootPath) + ")");
             }
         } finally {
             closeInBackground(zk);
@@ -213,11 +210,10 @@ final class ClusterConnection implements Closeable {
         closer.start();
     }
 
-    private static String knownClusters(ZooKeeper zk, ZPaths paths) throws InterruptedException {
-        String clusterRoot = paths.clusterRoot();
+    /** The clusters are the children of the root path: a cluster's path is {@code <root>/<cluster name>}. */
+    private static String knownClusters(ZooKeeper zk, String rootPath) throws InterruptedException {
         try {
-            String parent = clusterRoot.substring(0, clusterRoot.lastIndexOf('/'));
-            List<String> names = zk.getChildren(parent, false).stream().sorted().toList();
+            List<String> names = zk.getChildren(rootPath, false).stream().sorted().toList();
             return names.isEmpty() ? "no cluster has been started there"
                     : "clusters there: " + String.join(", ", names);
         } catch (KeeperException.NoNodeException e) {

@@ -3,7 +3,7 @@ package io.ha.agent.config;
 import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.ConnectStrings;
 import io.ha.core.Names;
-import java.net.InetAddress;
+import io.ha.core.cluster.ProcessIdentity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -76,17 +76,6 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
     /** True when no connect string is set and the agent starts its own single ZooKeeper server. */
     public boolean embeddedZooKeeper() {
         return zkConnect == null;
-    }
-
-    /** The agent id used when none is configured: {@code <hostname>-<pid>}. */
-    public static String defaultAgentId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "localhost";
-        }
-        return host + "-" + ProcessHandle.current().pid();
     }
 
     @Override
@@ -293,7 +282,7 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
         public AgentConfig build() {
             int slots = capacity != null ? capacity : Math.min(MAX_SLOTS, Runtime.getRuntime().availableProcessors());
             return new AgentConfig(zkConnect, zkCredentials, clusterName,
-                    agentId != null ? agentId : defaultAgentId(), sessionTimeout, connectionTimeout, slots, labels,
+                    agentId != null ? agentId : ProcessIdentity.defaultAgentId(), sessionTimeout, connectionTimeout, slots, labels,
                     httpHost, httpPort, httpToken, drainTimeout, execEnabled,
                     execConcurrency != null ? execConcurrency : slots, execKillGrace, pluginsDir, logDir);
         }
