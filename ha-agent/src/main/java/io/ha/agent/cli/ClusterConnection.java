@@ -177,7 +177,7 @@ final class ClusterConnection implements Closeable {
         try {
             if (!connected.await(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw CtlException.failed("cannot connect to ZooKeeper at " + connect + " within "
-                        + Durations.format(connectTimeout) + " (--connect-timeout): is the server running, and are "
+                        + Text.duration(connectTimeout) + " (--connect-timeout): is the server running, and are "
                         + "its host names resolvable and reachable from here?");
             }
             if (credentials != null) {

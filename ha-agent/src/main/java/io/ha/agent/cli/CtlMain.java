@@ -76,7 +76,7 @@ public final class CtlMain implements Callable<Integer> {
                 .setOut(out)
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
-                .registerConverter(Duration.class, new Durations.Converter())
+                .registerConverter(Duration.class, new DurationConverter())
                 .setParameterExceptionHandler(CtlMain::usageError)
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, commandLine));
         try {

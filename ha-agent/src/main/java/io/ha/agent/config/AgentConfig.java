@@ -150,17 +150,17 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
         private Credentials zkCredentials;
         private String clusterName = ConfigKey.CLUSTER_NAME.defaultValue();
         private String agentId;
-        private Duration sessionTimeout = Durations.parse(ConfigKey.SESSION_TIMEOUT.defaultValue());
-        private Duration connectionTimeout = Durations.parse(ConfigKey.CONNECTION_TIMEOUT.defaultValue());
+        private Duration sessionTimeout = Durations.parse(ConfigKey.SESSION_TIMEOUT.key(), ConfigKey.SESSION_TIMEOUT.defaultValue());
+        private Duration connectionTimeout = Durations.parse(ConfigKey.CONNECTION_TIMEOUT.key(), ConfigKey.CONNECTION_TIMEOUT.defaultValue());
         private Integer capacity;
         private Set<String> labels = Set.of();
         private String httpHost = ConfigKey.HTTP_HOST.defaultValue();
         private int httpPort = Integer.parseInt(ConfigKey.HTTP_PORT.defaultValue());
         private Secret httpToken;
-        private Duration drainTimeout = Durations.parse(ConfigKey.DRAIN_TIMEOUT.defaultValue());
+        private Duration drainTimeout = Durations.parse(ConfigKey.DRAIN_TIMEOUT.key(), ConfigKey.DRAIN_TIMEOUT.defaultValue());
         private boolean execEnabled = Boolean.parseBoolean(ConfigKey.EXEC_ENABLED.defaultValue());
         private Integer execConcurrency;
-        private Duration execKillGrace = Durations.parse(ConfigKey.EXEC_KILL_GRACE.defaultValue());
+        private Duration execKillGrace = Durations.parse(ConfigKey.EXEC_KILL_GRACE.key(), ConfigKey.EXEC_KILL_GRACE.defaultValue());
         private Path pluginsDir = Path.of(ConfigKey.PLUGINS_DIR.defaultValue());
         private Path logDir = Path.of(ConfigKey.LOG_DIR.defaultValue());
 

@@ -231,7 +231,7 @@ class SupervisorProcessTest {
                 List.of("--heartbeat-timeout", "soon"), Map.of(), Files.createDirectories(dir));
         toClose.add(supervisor);
         assertThat(supervisor.awaitExit(WAIT)).isEqualTo(2);
-        assertThat(supervisor.find(Pattern.compile("--heartbeat-timeout .*'soon' is not a duration"))).isPresent();
+        assertThat(supervisor.find(Pattern.compile("--heartbeat-timeout .*invalid duration 'soon'"))).isPresent();
         assertThat(supervisor.findAll(STARTED)).isEmpty();
     }
 }
