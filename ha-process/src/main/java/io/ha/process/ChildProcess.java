@@ -149,18 +149,22 @@ public final class ChildProcess implements Closeable {
         }
     }
 
+    /** The name given to the builder, for messages. */
     public String name() {
         return name;
     }
 
+    /** The process id. */
     public long pid() {
         return process.pid();
     }
 
+    /** The handle, for what this class does not offer (its descendants, its command line). */
     public ProcessHandle handle() {
         return process.toHandle();
     }
 
+    /** True until the process has exited. */
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -74,6 +74,7 @@ public final class ChildProcessBuilder {
         return this;
     }
 
+    /** See {@link #jvmOptions(List)}. */
     public ChildProcessBuilder jvmOptions(String... options) {
         return jvmOptions(List.of(options));
     }
@@ -84,6 +85,7 @@ public final class ChildProcessBuilder {
         return this;
     }
 
+    /** See {@link #args(List)}. */
     public ChildProcessBuilder args(String... arguments) {
         return args(List.of(arguments));
     }
@@ -94,6 +96,7 @@ public final class ChildProcessBuilder {
         return this;
     }
 
+    /** Sets one variable in the child's environment (over an inherited one). */
     public ChildProcessBuilder env(String variable, String value) {
         env.put(variable, value);
         return this;
