@@ -6,6 +6,7 @@ import io.ha.agent.config.ConfigLoader;
 import io.ha.agent.plugin.PluginLoader;
 import io.ha.agent.supervisor.Heartbeat;
 import io.ha.agent.supervisor.SupervisorWatch;
+import io.ha.core.cluster.ProcessIdentity;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +25,9 @@ import picocli.CommandLine.Option;
  * variables, then flags), joins the cluster, runs task handlers and serves HTTP until SIGTERM or SIGINT, on which it
  * drains, deregisters and exits 0.
  *
- * <p>Prints exactly one line {@code HA-AGENT READY id=<id> http=<host:port> zk=<connect>} on stdout once it takes
- * tasks. Exit codes: 0 after a clean stop, 1 when it cannot start (ZooKeeper unreachable, duplicate id, port in use),
- * 2 for a usage or configuration error (the message names the key; no stack trace).
+ * <p>Prints exactly one line {@code HA-AGENT READY id=<id> http=<host:port> zk=<connect>} ({@link ReadyLine}) on
+ * stdout once it takes tasks. Exit codes: 0 after a clean stop, 1 when it cannot start (ZooKeeper unreachable,
+ * duplicate id, port in use), 2 for a usage or configuration error (the message names the key; no stack trace).
  */
 @Command(name = "ha-agent", mixinStandardHelpOptions = true, versionProvider = AgentMain.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -35,8 +36,6 @@ import picocli.CommandLine.Option;
                 + "underscores, e.g. HA_ZK_CONNECT); flags win over the environment, the environment over the file.",
                 "Exit codes: 0 clean stop, 1 cannot start, 2 usage or configuration error."})
 public final class AgentMain implements Callable<Integer> {
-    /** The one line tests, the supervisor and the demo wait for. */
-    public static final String READY_PREFIX = "HA-AGENT READY ";
     /** Where {@code bin/ha-agent} is: the base of relative paths and of the default config file. */
     public static final String HOME_PROPERTY = "ha.home";
 
@@ -137,8 +136,7 @@ public final class AgentMain implements Callable<Integer> {
             return fail(log, 1, "cannot start: " + describe(e), e);
         }
         synchronized (out) {
-            out.println(READY_PREFIX + "id=" + daemon.agentId() + " http=" + daemon.httpEndpoint() + " zk="
-                    + daemon.connectString());
+            out.println(new ReadyLine(daemon.agentId(), daemon.httpEndpoint(), daemon.connectString()).line());
             out.flush();
         }
         try {
@@ -222,8 +220,7 @@ public final class AgentMain implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = AgentMain.class.getPackage().getImplementationVersion();
-            return new String[] {"ha-agent " + (v == null ? "dev" : v)};
+            return new String[] {"ha-agent " + ProcessIdentity.version()};
         }
     }
 }

@@ -40,8 +40,10 @@ class AgentHttpTest extends AgentTestBase {
                 "HA_CAPACITY", "4",
                 "HA_EXEC_CONCURRENCY", "2"))
                 .awaitReady(READY);
-        assertThat(agent.readyLine())
-                .matches("HA-AGENT READY id=web-1 http=127\\.0\\.0\\.1:\\d+ zk=127\\.0\\.0\\.1:\\d+");
+        assertThat(agent.readyLine()).isEqualTo(agent.ready().line());
+        assertThat(agent.ready().id()).isEqualTo("web-1");
+        assertThat(agent.ready().http()).matches("127\\.0\\.0\\.1:\\d+");
+        assertThat(agent.ready().zk()).matches("127\\.0\\.0\\.1:\\d+");
         // The agent created the cluster's nodes creator-only with its credentials: the observer needs them too.
         HaCluster client = member("observer", b -> b.role(io.ha.core.cluster.ClusterRole.OBSERVER)
                 .credentials(io.ha.core.cluster.Credentials.parse("ops:zk-secret-pw")));
@@ -140,7 +142,7 @@ class AgentHttpTest extends AgentTestBase {
         assertThat(agent.stderr()).doesNotContain("zk-secret-pw").doesNotContain(TOKEN);
         assertThat(Files.readString(dir.resolve("logs/ha-agent-web-1.log"))).doesNotContain("zk-secret-pw")
                 .doesNotContain(TOKEN).contains("draining (http 127.0.0.1)");
-        assertThat(Set.of(agent.stdout().split("\n"))).allSatisfy(l -> assertThat(l).startsWith("HA-AGENT READY"));
+        assertThat(Set.of(agent.stdout().split("\n"))).allSatisfy(l -> assertThat(l).startsWith(ReadyLine.PREFIX));
     }
 
     private static JsonNode status(AgentProcess agent) throws Exception {

@@ -23,7 +23,7 @@ class AgentStartupTest {
     private static void assertConfigError(AgentProcess agent, String... mentioned) throws Exception {
         assertThat(agent.awaitExit(EXIT)).as("exit code; stderr: %s", agent.stderr()).isEqualTo(2);
         assertThat(agent.stderr()).contains(mentioned).doesNotContain("\tat ").doesNotContain("Exception");
-        assertThat(agent.stdout()).doesNotContain(AgentMain.READY_PREFIX);
+        assertThat(agent.stdout()).doesNotContain(ReadyLine.PREFIX);
     }
 
     @Test
@@ -86,8 +86,10 @@ class AgentStartupTest {
         try (AgentProcess agent = AgentProcess.start(dir, Map.of("HA_LOG_DIR", dir.resolve("logs").toString(),
                 "HA_SUPERVISED", "1"), "--id", "solo")) {
             agent.awaitReady(Duration.ofSeconds(40));
-            assertThat(agent.readyLine()).matches("HA-AGENT READY id=solo http=127\\.0\\.0\\.1:\\d+ "
-                    + "zk=127\\.0\\.0\\.1:\\d+");
+            assertThat(agent.readyLine()).isEqualTo(agent.ready().line());
+            assertThat(agent.ready().id()).isEqualTo("solo");
+            assertThat(agent.ready().http()).matches("127\\.0\\.0\\.1:\\d+");
+            assertThat(agent.ready().zk()).matches("127\\.0\\.0\\.1:\\d+");
             assertThat(agent.stderr()).contains("EMBEDDED").contains("NOT for production");
             assertThat(agent.get("/ready").statusCode()).isEqualTo(200);
             // Under a supervisor (HA_SUPERVISED=1) the agent beats on stdout.

@@ -116,8 +116,10 @@ final class HaFleet implements AutoCloseable {
         int assigned = 0;
         int held = 0;
         for (HaCluster m : members) {
-            assigned += producer.curator().getChildren()
-                    .forPath(ZKPaths.makePath(producer.clusterPath(), "assigned", m.agentId())).size();
+            // The assignment directory's layout is ha-core's (<cluster>/assigned/<agent id>); the benchmark reads it
+            // raw because no public API counts a worker's assigned but unclaimed tasks.
+            String dir = ZKPaths.makePath(producer.clusterPath(), "assigned", m.agentId());
+            assigned += producer.curator().getChildren().forPath(dir).size();
             held += m.worker().runningTasks().size();
         }
         return new int[] {assigned, held};

@@ -3,10 +3,10 @@ package io.ha.agent.cli;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.cluster.ProcessIdentity;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -73,7 +72,8 @@ final class ClusterConnection implements Closeable {
         } catch (IllegalArgumentException e) {
             throw CtlException.usage(e.getMessage());
         }
-        checkClusterExists(connect, cluster.clusterPath(), clusterName, credentials, connectTimeout);
+        checkClusterExists(connect, cluster.rootPath(), cluster.clusterPath(), clusterName, credentials,
+                connectTimeout);
         cluster.start();
         return new ClusterConnection(cluster);
     }
@@ -101,13 +101,10 @@ final class ClusterConnection implements Closeable {
     /** The observer's id: shows up as the sender of agent commands ({@code by} of a drain). */
     private static String toolId() {
         long pid = ProcessHandle.current().pid();
-        try {
-            String host = InetAddress.getLocalHost().getHostName();
-            if (host.matches("[A-Za-z0-9._-]{1,100}")) {
-                return "ha-ctl@" + host + "-" + pid;
-            }
-        } catch (IOException e) {
-            // No usable host name: the pid alone still tells operators which process sent a command.
+        String host = ProcessIdentity.hostName();
+        // A host name that is no valid id: the pid alone still tells operators which process sent a command.
+        if (host.matches("[A-Za-z0-9._-]{1,100}")) {
+            return "ha-ctl@" + host + "-" + pid;
         }
         return "ha-ctl-" + pid;
     }
@@ -169,8 +166,8 @@ final class ClusterConnection implements Closeable {
         }
     }
 
-    private static void checkClusterExists(String connect, String clusterRoot, String clusterName, Credentials credentials,
-                                           Duration connectTimeout) throws Exception {
+    private static void checkClusterExists(String connect, String rootPath, String clusterPath, String clusterName,
+                                           Credentials credentials, Duration connectTimeout) throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper zk = new ZooKeeper(connect, (int) connectTimeout.toMillis(), event -> {
             if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
@@ -180,16 +177,16 @@ final class ClusterConnection implements Closeable {
         try {
             if (!connected.await(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw CtlException.failed("cannot connect to ZooKeeper at " + connect + " within "
-                        + Durations.format(connectTimeout) + " (--connect-timeout): is the server running, and are "
+                        + Text.duration(connectTimeout) + " (--connect-timeout): is the server running, and are "
                         + "its host names resolvable and reachable from here?");
             }
             if (credentials != null) {
                 zk.addAuthInfo("digest", (credentials.user() + ":" + credentials.password())
                         .getBytes(StandardCharsets.UTF_8));
             }
-            if (zk.exists(clusterRoot, false) == null) {
+            if (zk.exists(clusterPath, false) == null) {
                 throw CtlException.failed("no cluster '" + clusterName + "' at ZooKeeper " + connect + " ("
-                        + clusterRoot + " does not exist; " + knownClusters(zk, clusterRoot) + ")");
+                        + clusterPath + " does not exist; " + knownClusters(zk, rootPath) + ")");
             }
         } finally {
             closeInBackground(zk);
@@ -213,10 +210,10 @@ final class ClusterConnection implements Closeable {
         closer.start();
     }
 
-    private static String knownClusters(ZooKeeper zk, String clusterRoot) throws InterruptedException {
+    /** The clusters are the children of the root path: a cluster's path is {@code <root>/<cluster name>}. */
+    private static String knownClusters(ZooKeeper zk, String rootPath) throws InterruptedException {
         try {
-            String parent = ZKPaths.getPathAndNode(clusterRoot).getPath();
-            List<String> names = zk.getChildren(parent, false).stream().sorted().toList();
+            List<String> names = zk.getChildren(rootPath, false).stream().sorted().toList();
             return names.isEmpty() ? "no cluster has been started there"
                     : "clusters there: " + String.join(", ", names);
         } catch (KeeperException.NoNodeException e) {

@@ -4,6 +4,7 @@ import io.ha.core.HaException;
 import io.ha.core.NoSuchTaskException;
 import io.ha.core.TaskRejectedException;
 import io.ha.core.ZooKeeperUnavailableException;
+import io.ha.core.cluster.ProcessIdentity;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -75,7 +76,7 @@ public final class CtlMain implements Callable<Integer> {
                 .setOut(out)
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
-                .registerConverter(Duration.class, new Durations.Converter())
+                .registerConverter(Duration.class, new DurationConverter())
                 .setParameterExceptionHandler(CtlMain::usageError)
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, commandLine));
         try {
@@ -175,8 +176,7 @@ public final class CtlMain implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = CtlMain.class.getPackage().getImplementationVersion();
-            return new String[] {"ha-ctl " + (v == null ? "dev" : v)};
+            return new String[] {"ha-ctl " + ProcessIdentity.version()};
         }
     }
 }

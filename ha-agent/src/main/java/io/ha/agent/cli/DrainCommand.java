@@ -48,7 +48,7 @@ final class DrainCommand extends CtlCommand {
         c.agentControl().request(agentId, "drain");
         if (!c.agentControl().awaitHandled(agentId, timeout)) {
             throw CtlException.failed("agent '" + agentId + "' did not take the drain command within "
-                    + Durations.format(timeout) + "; the command stays queued for it (is it an ha-agent daemon "
+                    + Text.duration(timeout) + "; the command stays queued for it (is it an ha-agent daemon "
                     + "listening for commands?)");
         }
         // Taking the command and publishing "not accepting" are two writes of the agent; the second may still be on
@@ -65,7 +65,7 @@ final class DrainCommand extends CtlCommand {
         }
         if (Boolean.TRUE.equals(accepting)) {
             warn("agent '" + agentId + "' took the drain command but still accepts tasks after "
-                    + Durations.format(timeout));
+                    + Text.duration(timeout));
             return CtlException.FAILED;
         }
         if (!json()) {

@@ -28,7 +28,7 @@ final class GlobalOptions {
     Path authFile;
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", scope = ScopeType.INHERIT,
-            converter = Durations.Converter.class,
+            converter = DurationConverter.class,
             description = "Give up when no ZooKeeper server answers within this time (default: 10s).")
     Duration connectTimeout;
 

@@ -55,7 +55,7 @@ final class ScheduleTriggerCommand extends ScheduleNameCommand {
             }
             if (System.nanoTime() >= deadline) {
                 throw CtlException.failed("the leader did not fire schedule '" + name + "' within "
-                        + Durations.format(timeout) + "; the request stays queued (is a leader elected? see "
+                        + Text.duration(timeout) + "; the request stays queued (is a leader elected? see "
                         + "'ha-ctl leader')");
             }
             Thread.sleep(POLL_MS);

@@ -75,7 +75,7 @@ final class SchedulesCommand extends CtlCommand {
             return Text.humanTimeAndAge(Instant.parse(s.nextFireTime()).toEpochMilli(), now);
         }
         if ("fixed-delay".equals(s.kind())) {
-            return Durations.format(Duration.ofMillis(s.intervalMs())) + " after the last run ends";
+            return Text.duration(Duration.ofMillis(s.intervalMs())) + " after the last run ends";
         }
         return "never";
     }

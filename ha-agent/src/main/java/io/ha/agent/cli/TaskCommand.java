@@ -51,7 +51,7 @@ final class TaskCommand extends CtlCommand {
             field(out, "Not before", Text.humanTimeAndAge(r.notBefore(), now));
         }
         field(out, "Started", Text.humanTimeAndAge(started, now));
-        String took = started > 0 && ended >= started ? " (took " + Durations.format(Duration.ofMillis(ended - started))
+        String took = started > 0 && ended >= started ? " (took " + Text.duration(Duration.ofMillis(ended - started))
                 + ")" : "";
         field(out, "Ended", (ended > 0 ? Text.humanTime(ended) : "-") + took);
         field(out, "Last error", Text.orDash(r.lastError() == null ? null : Text.oneLine(r.lastError())));

@@ -14,7 +14,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
-/** Text helpers for ha-ctl's output: printable-bytes detection, single-line cells, times in both output forms. */
+/**
+ * Text helpers for ha-ctl's output: printable-bytes detection, single-line cells, times and durations in both output
+ * forms.
+ */
 final class Text {
     /** ISO-8601 UTC with milliseconds always present, so --json timestamps have one fixed shape. */
     private static final DateTimeFormatter JSON_TIME =
@@ -97,14 +100,14 @@ final class Text {
             return "-";
         }
         long delta = now - epochMillis;
-        String rel = delta >= 0 ? Durations.format(Duration.ofMillis(delta)) + " ago"
-                : "in " + Durations.format(Duration.ofMillis(-delta));
+        String rel = delta >= 0 ? Text.duration(Duration.ofMillis(delta)) + " ago"
+                : "in " + Text.duration(Duration.ofMillis(-delta));
         return humanTime(epochMillis) + " (" + rel + ")";
     }
 
     /** Time since {@code epochMillis}, kubectl's AGE column. */
     static String age(long epochMillis, long now) {
-        return epochMillis <= 0 ? "-" : Durations.format(Duration.ofMillis(Math.max(0, now - epochMillis)));
+        return epochMillis <= 0 ? "-" : Text.duration(Duration.ofMillis(Math.max(0, now - epochMillis)));
     }
 
     /** Comma-separated in sorted order (sets from ZooKeeper records have no stable order of their own). */
@@ -118,5 +121,33 @@ final class Text {
 
     static String orDash(Object o) {
         return o == null || o.toString().isEmpty() ? "-" : o.toString();
+    }
+
+    /**
+     * A duration in a short human form, exact below a minute and rounded down above: {@code 250ms}, {@code 1.5s},
+     * {@code 42s}, {@code 3m12s}, {@code 2h5m}, {@code 3d4h}. For reading, not for parsing back (that is
+     * {@link io.ha.agent.config.Durations#format}).
+     */
+    static String duration(Duration d) {
+        long ms = Math.max(0, d.toMillis());
+        if (ms < 1000) {
+            return ms + "ms";
+        }
+        if (ms < 60_000) {
+            long tenths = ms / 100;
+            return tenths % 10 == 0 ? (tenths / 10) + "s" : (tenths / 10) + "." + (tenths % 10) + "s";
+        }
+        long s = ms / 1000;
+        if (s < 3600) {
+            return pair(s / 60, "m", s % 60, "s");
+        }
+        if (s < 86_400) {
+            return pair(s / 3600, "h", (s % 3600) / 60, "m");
+        }
+        return pair(s / 86_400, "d", (s % 86_400) / 3600, "h");
+    }
+
+    private static String pair(long major, String majorUnit, long minor, String minorUnit) {
+        return minor == 0 ? major + majorUnit : major + majorUnit + minor + minorUnit;
     }
 }

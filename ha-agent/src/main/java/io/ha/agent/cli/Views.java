@@ -193,10 +193,10 @@ final class Views {
         /** Short form for tables: {@code every 1h}, {@code 10m after each run}, {@code cron 0 * * * *}. */
         static String triggerText(Trigger t) {
             if (t instanceof Trigger.FixedRate rate) {
-                return "every " + Durations.format(Duration.ofMillis(rate.periodMs()));
+                return "every " + Text.duration(Duration.ofMillis(rate.periodMs()));
             }
             if (t instanceof Trigger.FixedDelay delay) {
-                return Durations.format(Duration.ofMillis(delay.delayMs())) + " after each run";
+                return Text.duration(Duration.ofMillis(delay.delayMs())) + " after each run";
             }
             return "cron " + ((Trigger.CronTrigger) t).expression();
         }

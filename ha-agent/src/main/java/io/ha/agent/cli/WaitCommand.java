@@ -40,7 +40,7 @@ final class WaitCommand extends CtlCommand {
             if (json() && current != null) {
                 printJson(Views.Wait.of(current));
             }
-            throw CtlException.failed("task " + id + " did not end within " + Durations.format(timeout)
+            throw CtlException.failed("task " + id + " did not end within " + Text.duration(timeout)
                     + (current == null ? "" : "; it is " + current.state()
                     + " (attempt " + current.attempt() + "/" + current.maxAttempts() + ")"));
         }
@@ -61,7 +61,7 @@ final class WaitCommand extends CtlCommand {
         long started = Views.startMillis(r);
         long ended = Views.endMillis(r);
         if (started > 0 && ended >= started) {
-            sb.append(", took ").append(Durations.format(Duration.ofMillis(ended - started)));
+            sb.append(", took ").append(Text.duration(Duration.ofMillis(ended - started)));
         }
         sb.append(')');
         if (r.state() != TaskState.SUCCEEDED && r.state() != TaskState.CANCELLED && r.lastError() != null) {

@@ -40,7 +40,7 @@ final class WatchCommand extends CtlCommand {
     @Override
     protected void validate() {
         if (interval.compareTo(MIN_INTERVAL) < 0) {
-            throw CtlException.usage("--interval must be at least " + Durations.format(MIN_INTERVAL));
+            throw CtlException.usage("--interval must be at least " + Text.duration(MIN_INTERVAL));
         }
         if (maxTasks < 0 || maxTasks > TasksCommand.MAX_LIMIT) {
             throw CtlException.usage("--tasks must be in 0-" + TasksCommand.MAX_LIMIT + ", got " + maxTasks);
@@ -71,7 +71,7 @@ final class WatchCommand extends CtlCommand {
                 // A live view outlasts a ZooKeeper hiccup: say so in the frame and try again next interval.
                 lines = List.of(header(now), "", "Cluster:  " + connection.describe(),
                         "cannot read the cluster state: " + Text.oneLine(String.valueOf(e.getMessage()))
-                        + " (retrying every " + Durations.format(interval) + ")");
+                        + " (retrying every " + Text.duration(interval) + ")");
             }
             if (json()) {
                 if (json != null) {
@@ -96,7 +96,7 @@ final class WatchCommand extends CtlCommand {
     }
 
     private String header(long now) {
-        return "Every " + Durations.format(interval) + ": ha-ctl watch   " + Text.humanTime(now)
+        return "Every " + Text.duration(interval) + ": ha-ctl watch   " + Text.humanTime(now)
                 + (once ? "" : "   (Ctrl-C quits)");
     }
 

@@ -3,7 +3,7 @@ package io.ha.agent.config;
 import io.ha.core.Names;
 import io.ha.core.cluster.ConnectStrings;
 import io.ha.core.cluster.Credentials;
-import java.net.InetAddress;
+import io.ha.core.cluster.ProcessIdentity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -78,17 +78,6 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
         return zkConnect == null;
     }
 
-    /** The agent id used when none is configured: {@code <hostname>-<pid>}. */
-    public static String defaultAgentId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "localhost";
-        }
-        return host + "-" + ProcessHandle.current().pid();
-    }
-
     @Override
     public String toString() {
         return "AgentConfig[zk.connect=" + (zkConnect == null ? "(embedded)" : zkConnect)
@@ -161,17 +150,17 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
         private Credentials zkCredentials;
         private String clusterName = ConfigKey.CLUSTER_NAME.defaultValue();
         private String agentId;
-        private Duration sessionTimeout = Durations.parse(ConfigKey.SESSION_TIMEOUT.defaultValue());
-        private Duration connectionTimeout = Durations.parse(ConfigKey.CONNECTION_TIMEOUT.defaultValue());
+        private Duration sessionTimeout = Durations.parse(ConfigKey.SESSION_TIMEOUT.key(), ConfigKey.SESSION_TIMEOUT.defaultValue());
+        private Duration connectionTimeout = Durations.parse(ConfigKey.CONNECTION_TIMEOUT.key(), ConfigKey.CONNECTION_TIMEOUT.defaultValue());
         private Integer capacity;
         private Set<String> labels = Set.of();
         private String httpHost = ConfigKey.HTTP_HOST.defaultValue();
         private int httpPort = Integer.parseInt(ConfigKey.HTTP_PORT.defaultValue());
         private Secret httpToken;
-        private Duration drainTimeout = Durations.parse(ConfigKey.DRAIN_TIMEOUT.defaultValue());
+        private Duration drainTimeout = Durations.parse(ConfigKey.DRAIN_TIMEOUT.key(), ConfigKey.DRAIN_TIMEOUT.defaultValue());
         private boolean execEnabled = Boolean.parseBoolean(ConfigKey.EXEC_ENABLED.defaultValue());
         private Integer execConcurrency;
-        private Duration execKillGrace = Durations.parse(ConfigKey.EXEC_KILL_GRACE.defaultValue());
+        private Duration execKillGrace = Durations.parse(ConfigKey.EXEC_KILL_GRACE.key(), ConfigKey.EXEC_KILL_GRACE.defaultValue());
         private Path pluginsDir = Path.of(ConfigKey.PLUGINS_DIR.defaultValue());
         private Path logDir = Path.of(ConfigKey.LOG_DIR.defaultValue());
 
@@ -293,7 +282,7 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
         public AgentConfig build() {
             int slots = capacity != null ? capacity : Math.min(MAX_SLOTS, Runtime.getRuntime().availableProcessors());
             return new AgentConfig(zkConnect, zkCredentials, clusterName,
-                    agentId != null ? agentId : defaultAgentId(), sessionTimeout, connectionTimeout, slots, labels,
+                    agentId != null ? agentId : ProcessIdentity.defaultAgentId(), sessionTimeout, connectionTimeout, slots, labels,
                     httpHost, httpPort, httpToken, drainTimeout, execEnabled,
                     execConcurrency != null ? execConcurrency : slots, execKillGrace, pluginsDir, logDir);
         }

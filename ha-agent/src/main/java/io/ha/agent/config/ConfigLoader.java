@@ -164,7 +164,7 @@ public final class ConfigLoader {
 
     private static Duration duration(ConfigKey key, String value) {
         try {
-            return Durations.parse(value);
+            return Durations.parse(key.key(), value);
         } catch (IllegalArgumentException e) {
             throw ConfigException.badValue(key, value, Durations.ALLOWED);
         }

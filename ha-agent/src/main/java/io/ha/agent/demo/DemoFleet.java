@@ -1,5 +1,7 @@
 package io.ha.agent.demo;
 
+import io.ha.agent.ReadyLine;
+import io.ha.agent.zk.ZkServerMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -34,8 +35,7 @@ final class DemoFleet {
     static final int SLOTS_PER_AGENT = 2;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STOP_GRACE = DRAIN_TIMEOUT.plusSeconds(10);
-    private static final Pattern ZK_READY = Pattern.compile("HA-ZK READY (\\S+)");
-    private static final Pattern AGENT_READY = Pattern.compile("HA-AGENT READY id=(\\S+) http=(\\S+)");
+    private static final Pattern ZK_READY = Pattern.compile(Pattern.quote(ZkServerMain.READY_PREFIX) + "(\\S+)");
     private static final int ZK_TICK_MS = 500;
 
     private final Path workDir;
@@ -99,12 +99,11 @@ final class DemoFleet {
             String id = "agent-" + i;
             launch(id, "io.ha.agent.AgentMain",
                     List.of("--config", config.toString(), "--zk", connectString, "--id", id, "--http-port", "0"),
-                    logging(null), AGENT_READY, true);
+                    logging(null), ReadyLine.PATTERN, true);
         }
         List<String> endpoints = new ArrayList<>();
         for (DemoProcess agent : agents) {
-            Matcher ready = agent.awaitReady(timeout);
-            endpoints.add(ready.group(2));
+            endpoints.add(ReadyLine.of(agent.awaitReady(timeout)).http());
         }
         return endpoints;
     }

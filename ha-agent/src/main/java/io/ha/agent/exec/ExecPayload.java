@@ -1,7 +1,12 @@
 package io.ha.agent.exec;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.base.Preconditions;
-import io.ha.core.internal.Json;
+import io.ha.core.CorruptDataException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +22,13 @@ import java.util.Map;
 public record ExecPayload(List<String> command, Map<String, String> env, String cwd, long timeoutMs) {
     /** The task type the built-in exec handler serves. */
     public static final String TYPE = "exec";
+    /**
+     * The same settings as ha-core's codec for stored data: unknown fields are ignored, so a payload written by a
+     * newer ha-ctl (with a field this agent does not know) still runs.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
 
     public ExecPayload {
         Preconditions.checkArgument(command != null && !command.isEmpty() && !command.get(0).isBlank(),
@@ -26,12 +38,26 @@ public record ExecPayload(List<String> command, Map<String, String> env, String 
         Preconditions.checkArgument(timeoutMs >= 0, "exec timeoutMs must not be negative: %s", timeoutMs);
     }
 
+    /** {@code {"command":[...],"env":{...},"cwd":...,"timeoutMs":...}}, the form {@link #fromJson} reads. */
     public byte[] toJson() {
-        return Json.write(this);
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode ExecPayload as JSON", e);
+        }
     }
 
-    /** @throws io.ha.core.CorruptDataException naming the task when the payload is not valid exec JSON */
+    /** @throws CorruptDataException naming the task when the payload is not valid exec JSON */
     public static ExecPayload fromJson(String taskId, byte[] json) {
-        return Json.read("exec payload of task " + taskId, json, ExecPayload.class);
+        String what = "exec payload of task " + taskId;
+        if (json == null || json.length == 0) {
+            throw new CorruptDataException(what, "no data");
+        }
+        try {
+            return JSON.readValue(json, ExecPayload.class);
+        } catch (IOException | RuntimeException e) {
+            // The record's own checks (no command, a negative timeout) arrive wrapped as well: all are bad payloads.
+            throw new CorruptDataException(what, e.getMessage());
+        }
     }
 }

@@ -8,10 +8,10 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.ha.agent.config.Secret;
 import io.ha.agent.metrics.AgentMetrics;
+import io.ha.core.cluster.ProcessIdentity;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -84,7 +84,7 @@ public final class AgentHttpServer implements Closeable {
                 "not found; try /health, /ready, /status, /metrics or POST /drain\n")));
         server.start();
         InetSocketAddress bound = server.getAddress();
-        String shownHost = bound.getAddress().isAnyLocalAddress() ? localHostName() : host;
+        String shownHost = bound.getAddress().isAnyLocalAddress() ? ProcessIdentity.hostName() : host;
         return new AgentHttpServer(server, executor, shownHost + ":" + bound.getPort());
     }
 
@@ -171,14 +171,6 @@ public final class AgentHttpServer implements Closeable {
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(body);
             }
-        }
-    }
-
-    private static String localHostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
         }
     }
 

@@ -28,7 +28,6 @@ final class Supervisor {
      */
     private static final long PAUSE_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long KILL_WAIT_MS = 10_000;
-    private static final long OUTPUT_DRAIN_MS = 1000;
     /** The agent's exit code for a bad command line or configuration (AgentMain's contract). */
     static final int AGENT_USAGE_ERROR = 2;
 
@@ -126,7 +125,6 @@ final class Supervisor {
         while (true) {
             OptionalInt code = agent.waitFor(POLL_MS);
             if (code.isPresent()) {
-                agent.drainOutput(OUTPUT_DRAIN_MS);
                 return new Exited(code.getAsInt());
             }
             if (stopping()) {
@@ -155,7 +153,6 @@ final class Supervisor {
     private Outcome kill(AgentProcess agent) throws InterruptedException {
         agent.killTree();
         OptionalInt code = agent.waitFor(KILL_WAIT_MS);
-        agent.drainOutput(OUTPUT_DRAIN_MS);
         LOG.info("agent pid {} killed (exit code {})", agent.pid(),
                 code.isPresent() ? String.valueOf(code.getAsInt()) : "unknown: still not gone after SIGKILL");
         return new Stalled();
@@ -174,7 +171,6 @@ final class Supervisor {
             agent.waitFor(KILL_WAIT_MS);
             return 1;
         }
-        agent.drainOutput(OUTPUT_DRAIN_MS);
         LOG.info("agent pid {} stopped with code {}; the supervisor exits with it", agent.pid(), code.getAsInt());
         return code.getAsInt();
     }

@@ -1,20 +1,19 @@
 package io.ha.agent.supervisor;
 
 import com.google.common.base.Preconditions;
+import io.ha.agent.config.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The supervisor's own settings, taken out of the command line; every other argument is the agent's. Each option has
  * an environment variable ({@code --heartbeat-timeout} and {@code HA_SUPERVISOR_HEARTBEAT_TIMEOUT}); a flag wins over
- * the variable, the variable over the default. Durations are written {@code 500ms}, {@code 15s}, {@code 2m},
- * {@code 1h}, or a bare number of seconds.
+ * the variable, the variable over the default. Durations are written as everywhere in HA ({@link Durations}:
+ * {@code 500ms}, {@code 15s}, {@code 1m30s}, {@code 2h}), or as a bare number of seconds.
  *
  * @param heartbeatTimeout no heartbeat for this long means a hung agent: its process tree is killed and restarted
  * @param startupTimeout   time allowed from start to the first heartbeat (JVM start, connecting)
@@ -41,8 +40,6 @@ public record SupervisorOptions(Duration heartbeatTimeout, Duration startupTimeo
             "  --restart-window D     window of the crash-loop limit (default 5m)",
             "  --main-class CLASS     the agent's main class (default " + DEFAULT_MAIN_CLASS + ")",
             "every other argument is passed to the agent; '--' ends the supervisor options");
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
 
     public SupervisorOptions {
         Preconditions.checkArgument(heartbeatTimeout.toMillis() >= 2 * Heartbeat.INTERVAL_MS,
@@ -112,27 +109,12 @@ public record SupervisorOptions(Duration heartbeatTimeout, Duration startupTimeo
         return "HA_SUPERVISOR_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
     }
 
-    /** Parses {@code 500ms}, {@code 15s}, {@code 2m}, {@code 1h} or a bare number of seconds. */
-    static Duration parseDuration(String what, String text) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        Preconditions.checkArgument(m.matches(), "%s: '%s' is not a duration (examples: 500ms, 15s, 2m, 1h)",
-                what, text);
-        double amount = Double.parseDouble(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        long millisPerUnit = switch (unit) {
-            case "ms" -> 1;
-            case "s" -> 1000;
-            case "m" -> 60_000;
-            default -> 3_600_000;
-        };
-        return Duration.ofMillis(Math.round(amount * millisPerUnit));
-    }
-
     /** Typed reads of the merged flags and environment, each error naming the flag and its variable. */
     private record Settings(Function<String, String> lookup) {
         Duration duration(String option, Duration defaultValue) {
             String text = lookup.apply(option);
-            return text == null ? defaultValue : parseDuration(option + " (" + envName(option) + ")", text);
+            return text == null ? defaultValue
+                    : Durations.parse(option + " (" + envName(option) + ")", text, Durations.BareNumber.SECONDS);
         }
 
         int integer(String option, int defaultValue) {

@@ -3,9 +3,21 @@ package io.ha.agent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class TextAndTableTest {
+    @Test
+    void durationsAreShortAndReadable() {
+        assertThat(Text.duration(Duration.ofMillis(250))).isEqualTo("250ms");
+        assertThat(Text.duration(Duration.ofMillis(1500))).isEqualTo("1.5s");
+        assertThat(Text.duration(Duration.ofSeconds(42))).isEqualTo("42s");
+        assertThat(Text.duration(Duration.ofSeconds(192))).isEqualTo("3m12s");
+        assertThat(Text.duration(Duration.ofMinutes(5))).isEqualTo("5m");
+        assertThat(Text.duration(Duration.ofMinutes(125))).isEqualTo("2h5m");
+        assertThat(Text.duration(Duration.ofHours(76))).isEqualTo("3d4h");
+    }
+
     @Test
     void printableIsValidUtf8WithoutTerminalControls() {
         assertThat(Text.printable("héllo\n\tworld\r\n".getBytes(StandardCharsets.UTF_8))).isPresent();

@@ -188,12 +188,14 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void durationsParseAndFormat() {
-        assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
-        assertThat(Durations.parse(" 2m ")).isEqualTo(Duration.ofMinutes(2));
-        assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
-        assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
-        assertThatThrownBy(() -> Durations.parse("PT15S")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Durations.parse("-1s")).isInstanceOf(IllegalArgumentException.class);
+    void durationsInEveryFormOfTheOneGrammar() {
+        AgentConfig c = load(null, Map.of("HA_SESSION_TIMEOUT", "15 s"),
+                Map.of("drain.timeout", "1m30s", "exec.kill.grace", "1.5s"));
+        assertThat(c.sessionTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.execKillGrace()).isEqualTo(Duration.ofMillis(1500));
+        assertThatThrownBy(() -> load(null, Map.of(), Map.of("drain.timeout", "PT15S")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'drain.timeout'")
+                .hasMessageContaining("'PT15S'").hasMessageContaining(Durations.ALLOWED);
     }
 }

@@ -54,11 +54,17 @@ class SupervisorOptionsTest {
     }
 
     @Test
-    void parsesDurationUnits() {
-        assertThat(SupervisorOptions.parseDuration("x", "250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(SupervisorOptions.parseDuration("x", "1.5s")).isEqualTo(Duration.ofMillis(1500));
-        assertThat(SupervisorOptions.parseDuration("x", "2m")).isEqualTo(Duration.ofMinutes(2));
-        assertThat(SupervisorOptions.parseDuration("x", "1h")).isEqualTo(Duration.ofHours(1));
-        assertThat(SupervisorOptions.parseDuration("x", "7")).isEqualTo(Duration.ofSeconds(7));
+    void parsesDurationsInTheOneGrammarAndBareNumbersAsSeconds() {
+        assertThat(stopTimeout("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(stopTimeout("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(stopTimeout("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(stopTimeout("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(stopTimeout("7")).isEqualTo(Duration.ofSeconds(7));
+        assertThat(stopTimeout("1m30s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(stopTimeout("15 s")).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    private static Duration stopTimeout(String text) {
+        return SupervisorOptions.parse(List.of("--stop-timeout", text), Map.of()).stopTimeout();
     }
 }

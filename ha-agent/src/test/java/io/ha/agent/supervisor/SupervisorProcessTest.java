@@ -3,6 +3,7 @@ package io.ha.agent.supervisor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ha.agent.ReadyLine;
 import io.ha.agent.exec.ExecPayload;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
@@ -37,7 +38,7 @@ class SupervisorProcessTest {
     /** The agent's session: within the test server's 2-20 ticks of 250 ms. */
     private static final String SESSION = "4s";
     private static final Pattern STARTED = Pattern.compile("agent started, pid (\\d+)");
-    private static final Pattern READY = Pattern.compile("HA-AGENT READY id=");
+    private static final Pattern READY = ReadyLine.PATTERN;
 
     private static TestingServer server;
     private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -158,7 +159,7 @@ class SupervisorProcessTest {
         long third = startedPid(supervisor, 3);
         awaitRegistered(observer, "crash", third);
         assertThat(List.of(first, second, third)).doesNotHaveDuplicates();
-        assertThat(supervisor.process().isAlive()).isTrue();
+        assertThat(supervisor.isAlive()).isTrue();
     }
 
     @Test
@@ -230,7 +231,7 @@ class SupervisorProcessTest {
                 List.of("--heartbeat-timeout", "soon"), Map.of(), Files.createDirectories(dir));
         toClose.add(supervisor);
         assertThat(supervisor.awaitExit(WAIT)).isEqualTo(2);
-        assertThat(supervisor.find(Pattern.compile("--heartbeat-timeout .*'soon' is not a duration"))).isPresent();
+        assertThat(supervisor.find(Pattern.compile("--heartbeat-timeout .*invalid duration 'soon'"))).isPresent();
         assertThat(supervisor.findAll(STARTED)).isEmpty();
     }
 }

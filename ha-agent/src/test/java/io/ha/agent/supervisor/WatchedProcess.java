@@ -2,96 +2,64 @@ package io.ha.agent.supervisor;
 
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
+import io.ha.process.ChildProcess;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A JVM started by a test with the test's class path, its stdout and stderr lines collected (and echoed with a prefix,
- * so a failing test's report shows them), with waits on lines matching a pattern. Closing it kills the process and
- * everything it started.
+ * A JVM started by a test with the test's class path ({@link ChildProcess}), its stdout and stderr lines collected
+ * and echoed with a prefix (so a failing test's report shows them), with waits on lines matching a pattern that fail
+ * as assertions. Closing it kills the process and everything it started.
  */
 public final class WatchedProcess implements AutoCloseable {
-    private final String name;
-    private final Process process;
-    private final List<String> lines = new CopyOnWriteArrayList<>();
+    /** Every line of a test's run: the waits below look back over all of them. */
+    private static final int KEEP_LINES = 50_000;
 
-    private WatchedProcess(String name, Process process) {
-        this.name = name;
+    private final ChildProcess process;
+
+    private WatchedProcess(ChildProcess process) {
         this.process = process;
-        pump(process.getInputStream(), "out");
-        pump(process.getErrorStream(), "err");
     }
 
     /** Starts {@code java -cp <test class path> <mainClass> <args>}; {@code HA_*} variables are not inherited. */
     public static WatchedProcess startJava(String name, String mainClass, List<String> args, Map<String, String> env,
                                            Path workDir) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), mainClass));
-        command.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("HA_"));
-        pb.environment().putAll(env);
-        return new WatchedProcess(name, pb.start());
-    }
-
-    private void pump(InputStream stream, String channel) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    lines.add(line);
-                    System.out.println("[" + name + " " + channel + "] " + line);
-                }
-            } catch (IOException e) {
-                // The process is gone.
-            }
-        }, name + "-" + channel);
-        t.setDaemon(true);
-        t.start();
+        return new WatchedProcess(ChildProcess.java(mainClass).name(name)
+                .jvmOptions("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1").args(args)
+                .directory(workDir).dropInheritedEnv("HA_").env(env).keepLines(KEEP_LINES)
+                .onLine((stream, line) -> System.out.println("[" + name + " "
+                        + (stream == ChildProcess.Stream.STDOUT ? "out" : "err") + "] " + line))
+                .start());
     }
 
     public long pid() {
         return process.pid();
     }
 
-    public Process process() {
-        return process;
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public List<String> lines() {
-        return List.copyOf(lines);
+        return process.lines();
     }
 
     /** The first match of {@code pattern} in any line, if one was seen. */
     public Optional<Matcher> find(Pattern pattern) {
-        for (String line : lines) {
-            Matcher m = pattern.matcher(line);
-            if (m.find()) {
-                return Optional.of(m);
-            }
-        }
-        return Optional.empty();
+        return process.find(pattern);
     }
 
     /** Every match of {@code pattern}, in order. */
     public List<Matcher> findAll(Pattern pattern) {
         List<Matcher> all = new ArrayList<>();
-        for (String line : lines) {
+        for (String line : process.lines()) {
             Matcher m = pattern.matcher(line);
             if (m.find()) {
                 all.add(m);
@@ -103,35 +71,32 @@ public final class WatchedProcess implements AutoCloseable {
     /** Waits until at least {@code count} lines match; returns the matches. */
     public List<Matcher> awaitMatches(Pattern pattern, int count, Duration timeout) {
         await().atMost(timeout).pollInterval(Duration.ofMillis(100))
-                .alias(name + " to print " + count + " line(s) matching " + pattern)
+                .alias(process.name() + " to print " + count + " line(s) matching " + pattern)
                 .until(() -> findAll(pattern).size() >= count);
         return findAll(pattern);
     }
 
     public Matcher awaitLine(Pattern pattern, Duration timeout) {
-        return awaitMatches(pattern, 1, timeout).get(0);
+        try {
+            return process.awaitLine(pattern, timeout);
+        } catch (Exception e) {
+            throw new AssertionError(e.getMessage(), e);
+        }
     }
 
     /** Waits for the exit; the exit code. */
     public int awaitExit(Duration timeout) throws InterruptedException {
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new AssertionError(name + " (pid " + pid() + ") did not exit within " + timeout);
-        }
-        return process.exitValue();
+        return process.awaitExit(timeout).orElseThrow(() -> new AssertionError(
+                process.name() + " (pid " + pid() + ") did not exit within " + timeout));
     }
 
     /** Sends a signal by name (TERM, KILL, STOP, CONT) with kill(1). */
     public static void signal(long pid, String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
-        if (kill.waitFor() != 0) {
-            throw new AssertionError("kill -" + signal + " " + pid + " failed");
-        }
+        ChildProcess.signal(pid, ChildProcess.Signal.valueOf(signal));
     }
 
     @Override
     public void close() {
-        List<ProcessHandle> descendants = process.toHandle().descendants().toList();
-        process.toHandle().destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
+        process.close();
     }
 }
