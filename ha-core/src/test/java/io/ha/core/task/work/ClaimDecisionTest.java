@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ha.core.CorruptDataException;
 import io.ha.core.internal.AsyncReads;
 import io.ha.core.internal.Json;
+import io.ha.core.internal.ZPaths;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TaskState;
@@ -21,8 +22,9 @@ class ClaimDecisionTest {
     private static final String ME = "agent-a";
     private static final String TASK = "t1";
     private static final long NOW = 1_000_000L;
-    private static final String A_PATH = "/ha/c/assigned/" + ME + "/" + TASK;
-    private static final String R_PATH = "/ha/c/tasks/b1/" + TASK;
+    private static final ZPaths PATHS = new ZPaths("/ha", "c");
+    private static final String A_PATH = PATHS.assignment(ME, TASK);
+    private static final String R_PATH = PATHS.task(TASK);
 
     private static final ClaimDecision.Agent ACCEPTING =
             new ClaimDecision.Agent(ME, Set.of("gpu", "zone=eu"), true, Set.of("job"));
