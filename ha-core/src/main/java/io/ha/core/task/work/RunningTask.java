@@ -15,6 +15,21 @@ import org.slf4j.LoggerFactory;
 /**
  * One task an agent's worker holds: the versions it last saw of the assignment and the record (every commit checks
  * them), the thread running the handler, and why it might have to stop. Serves as the handler's {@link TaskContext}.
+ *
+ * <p>Who writes what (every field read by another thread is volatile or guarded by this object's monitor):
+ * <ul>
+ *   <li>{@link #record}: the claim thread when the reads are back ({@link #read}), then once more the committing
+ *       thread when the claim is confirmed ({@link #claimed}), before the handler is handed to its executor. Never
+ *       after: a drain re-reads what it needs instead of writing it here.</li>
+ *   <li>{@link #assignment} (the node and its version in one value, so a reader never pairs one with the other's
+ *       predecessor): the claim thread ({@link #read}), then only the handler's thread ({@link #reportProgress},
+ *       under the monitor).</li>
+ *   <li>{@link #started}: the committing thread, once the claim is confirmed ({@link HeldTasks#started}).</li>
+ *   <li>{@link #cancelled}, {@link #abandoned}: any thread that stops the task ({@link #stop}: the pickup thread,
+ *       the connection listener, a drain, close); {@code thread}: the handler's thread. All three under the monitor,
+ *       so a stop either sees the handler's thread and interrupts it, or the handler sees the stop when it binds.</li>
+ * </ul>
+ * Not guaranteed: that a stop reaches a handler that ignores interrupts; the outcome is then dropped instead.
  */
 final class RunningTask implements TaskContext {
     private static final Logger LOG = LoggerFactory.getLogger(RunningTask.class);
@@ -23,21 +38,52 @@ final class RunningTask implements TaskContext {
     private final TaskStore store;
     private final String agentId;
     final String taskId;
-    volatile Versioned<TaskRecord> record;
-    volatile int assignmentVersion;
-    volatile Assignment assignment;
-    /** Taken away (cancelled or reassigned): the outcome belongs to someone else. */
-    volatile boolean cancelled;
-    /** The connection could not be trusted: leave the task assigned; it runs again if still ours later. */
-    volatile boolean abandoned;
+    private volatile Versioned<TaskRecord> record;
+    private volatile Versioned<Assignment> assignment;
+    /** Claimed: the record says RUNNING on this agent, and the handler runs or is about to. */
     volatile boolean started;
-    private volatile Thread thread;
-    private long lastProgressWrite;
+    /** Taken away (cancelled or reassigned): the outcome belongs to someone else. */
+    private volatile boolean cancelled;
+    /** The connection could not be trusted: leave the task assigned; it runs again if still ours later. */
+    private volatile boolean abandoned;
+    private Thread thread; // guarded by this
+    private long lastProgressWrite; // guarded by this
 
     RunningTask(TaskStore store, String agentId, String taskId) {
         this.store = store;
         this.agentId = agentId;
         this.taskId = taskId;
+    }
+
+    /** What the claim thread read: the assignment always, the record once it is known to match. */
+    void read(Versioned<Assignment> readAssignment, Versioned<TaskRecord> readRecord) {
+        assignment = readAssignment;
+        if (readRecord != null) {
+            record = readRecord;
+        }
+    }
+
+    /** The record as the claim wrote it; the handler and the outcome commit start from it. */
+    void claimed(Versioned<TaskRecord> running) {
+        record = running;
+    }
+
+    /** The record as last read or claimed; null until read. */
+    Versioned<TaskRecord> record() {
+        return record;
+    }
+
+    /** The assignment and its version as last read or written; null until read. */
+    Versioned<Assignment> assignment() {
+        return assignment;
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    boolean abandoned() {
+        return abandoned;
     }
 
     void bind(Thread runner) {
@@ -133,11 +179,11 @@ final class RunningTask implements TaskContext {
             }
             lastProgressWrite = now;
             try {
-                Assignment next = assignment.withProgress(percent, message);
-                Stat stat = store.client().setData().withVersion(assignmentVersion)
+                Versioned<Assignment> last = assignment;
+                Assignment next = last.value().withProgress(percent, message);
+                Stat stat = store.client().setData().withVersion(last.version())
                         .forPath(assignmentPath(), Json.write(next));
-                assignment = next;
-                assignmentVersion = stat.getVersion();
+                assignment = new Versioned<>(next, stat.getVersion());
             } catch (Exception e) {
                 // Progress is advisory: losing one update must not fail the task; the outcome commit still checks
                 // that the assignment is ours.

@@ -1,0 +1,154 @@
+package io.ha.core.task.work;
+
+import com.google.common.util.concurrent.Uninterruptibles;
+import io.ha.core.CorruptDataException;
+import io.ha.core.Names;
+import io.ha.core.internal.GroupCommit;
+import io.ha.core.internal.Json;
+import io.ha.core.session.ClusterContext;
+import io.ha.core.task.TaskMetrics;
+import io.ha.core.task.TaskRecord;
+import io.ha.core.task.TaskState;
+import io.ha.core.task.store.Assignment;
+import io.ha.core.task.store.TaskStore;
+import io.ha.core.task.store.Versioned;
+import java.io.Closeable;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes what a worker decided: claims and outcomes, each one transaction that checks the assignment's version (so it
+ * is still this agent's) and the record's, committed together with the other tasks' transactions ready at the same
+ * moment ({@link GroupCommit}). Logs each state change once (INFO, DEBUG for a success).
+ *
+ * <p>Guarantees: an outcome is recorded only while this agent holds the assignment at the version it last saw; a
+ * refused check (a zombie, a task taken away) records nothing and is only logged. Not guaranteed: that an outcome
+ * whose commit lost its connection was not applied; the task then stays assigned and runs again if it still is.
+ */
+final class OutcomeCommitter implements Closeable {
+    /** The worker's logger: the parts of the worker log as it always did. */
+    private static final Logger LOG = LoggerFactory.getLogger(AgentWorker.class);
+
+    private final ClusterContext ctx;
+    private final TaskStore store;
+    private final TaskMetrics metrics;
+    private volatile GroupCommit commits;
+
+    OutcomeCommitter(ClusterContext ctx, TaskStore store, TaskMetrics metrics) {
+        this.ctx = ctx;
+        this.store = store;
+        this.metrics = metrics;
+    }
+
+    /** Starts the committing thread (the worker's first registration). */
+    void start() {
+        commits = new GroupCommit(ctx.client(), "ha-commit-" + Names.forThreadName(ctx.agentId()));
+    }
+
+    /**
+     * The claim of a task: checks the assignment read at {@code assignment}'s version and replaces the record read
+     * at {@code read}'s version with {@code running}. The future completes on the committing thread (never block on
+     * another commit there), with the results ({@link #claimedVersion}) or the refusing {@link KeeperException}.
+     */
+    CompletableFuture<List<CuratorTransactionResult>> claim(String taskId, Versioned<Assignment> assignment, Versioned<TaskRecord> read,
+                                     TaskRecord running) throws Exception {
+        List<CuratorOp> ops = List.of(
+                ctx.client().transactionOp().check().withVersion(assignment.version())
+                        .forPath(ctx.paths().assignment(ctx.agentId(), taskId)),
+                ctx.client().transactionOp().setData().withVersion(read.version())
+                        .forPath(ctx.paths().task(taskId), Json.write(running)));
+        return commits.submit(ops);
+    }
+
+    /** The record's version after a confirmed {@link #claim}. */
+    static int claimedVersion(List<CuratorTransactionResult> claimResults) {
+        return claimResults.get(1).getResultStat().getVersion();
+    }
+
+    /**
+     * Ends a task whose record cannot be parsed DEAD (a terminal record written for it) and deletes its assignment
+     * at the version read, in one transaction.
+     *
+     * @throws Exception when that transaction fails; nothing was written then
+     */
+    void deadCorrupt(String taskId, int assignmentVersion, CorruptDataException problem) throws Exception {
+        store.deadLetterCorrupt(taskId, problem, List.of(ctx.client().transactionOp().delete()
+                .withVersion(assignmentVersion).forPath(ctx.paths().assignment(ctx.agentId(), taskId))));
+        metrics.recordEnded(TaskState.DEAD);
+        LOG.warn("task {} is DEAD: {}", taskId, problem.getMessage());
+    }
+
+    /** Records {@code next} for a task held by {@code rt}, at the versions it last saw. */
+    void record(RunningTask rt, TaskRecord next) {
+        record(rt.taskId, rt.assignment().version(), rt.record(), next);
+    }
+
+    /**
+     * Records {@code next} (replacing {@code current}) if the assignment is still ours at {@code assignmentVersion};
+     * a failed check means a zombie and is only logged.
+     */
+    void record(String taskId, int assignmentVersion, Versioned<TaskRecord> current, TaskRecord next) {
+        int attempt = current.value().attempt();
+        try {
+            commit(store.leaveAssignmentOps(ctx.paths().assignment(ctx.agentId(), taskId), assignmentVersion, current,
+                    next));
+            if (next.state().isTerminal()) {
+                metrics.recordEnded(next.state());
+            }
+            if (next.state() == TaskState.SUCCEEDED) {
+                LOG.debug("task {} SUCCEEDED on {}", taskId, ctx.agentId());
+            } else {
+                LOG.info("task {} attempt {} on {}: {}{}", taskId, attempt, ctx.agentId(),
+                        next.state() == TaskState.PENDING ? (next.attempt() > attempt
+                                ? "failed, will retry as attempt " + next.attempt() : "handed back to pending")
+                                : next.state(), next.lastError() == null ? "" : " (" + next.lastError() + ")");
+            }
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            LOG.info("outcome {} of task {} attempt {} discarded: {} no longer holds the assignment", next.state(),
+                    taskId, attempt, ctx.agentId());
+        } catch (Exception e) {
+            // Unknown whether it was applied (connection loss mid-commit): the task stays assigned, and runs again
+            // if it still is after reconnecting; a recorded outcome is never recorded twice.
+            LOG.warn("outcome of task {} not confirmed: {}", taskId, e.toString());
+        }
+    }
+
+    /**
+     * Deletes an assignment whose task is not active, checked by the version read; a refusal (it changed or is gone)
+     * is harmless and only logged at DEBUG.
+     */
+    void removeLeftover(String taskId, int assignmentVersion) {
+        try {
+            commit(List.of(ctx.client().transactionOp().delete().withVersion(assignmentVersion)
+                    .forPath(ctx.paths().assignment(ctx.agentId(), taskId))));
+        } catch (Exception e) {
+            LOG.debug("task {}: {}", taskId, e.toString());
+        }
+    }
+
+    /** A transaction of this worker, committed together with those of other tasks ready at the same time. */
+    private List<CuratorTransactionResult> commit(List<CuratorOp> ops) throws Exception {
+        try {
+            return Uninterruptibles.getUninterruptibly(commits.submit(ops));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        GroupCommit c = commits;
+        if (c != null) {
+            c.close();
+        }
+    }
+}
