@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A sampling profiler for a few named threads: every {@code intervalMs} it takes their stacks and counts where each
- * one is, labelled by the innermost frame of the HA class that drives it ({@code Worker.claim},
- * {@code Dispatcher$Term.assign}, ...) and by whether it is waiting for ZooKeeper. Shows what a single-threaded
+ * one is, labelled by the innermost frame of the HA class that drives it ({@code Claimer.claim},
+ * {@code Assigner.assign}, ...) and by whether it is waiting for ZooKeeper. Shows what a single-threaded
  * stage spends its time on. Few threads and a coarse interval keep its safepoints negligible.
  */
 final class StackSampler implements AutoCloseable {
@@ -102,7 +102,7 @@ final class StackSampler implements AutoCloseable {
                 queueWait = true;
             }
             if (where == null
-                    && (cls.equals("io.ha.core.task.Worker") || cls.startsWith("io.ha.core.task.dispatch.Dispatcher"))) {
+                    && (cls.startsWith("io.ha.core.task.work.") || cls.startsWith("io.ha.core.task.dispatch."))) {
                 where = cls.substring(cls.lastIndexOf('.') + 1) + "." + f.getMethodName();
             }
         }
