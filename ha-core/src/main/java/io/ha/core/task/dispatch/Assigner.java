@@ -171,7 +171,7 @@ final class Assigner {
             if (m != failed) {
                 // Not applied because another move of its chunk failed (or, on a lost connection, perhaps
                 // applied: then its pointer is gone and the next attempt to move it fails and forgets it).
-                view.pending().add(m.entry());
+                view.pending().restore(m.entry());
             }
         }
         if (failed == null) {
@@ -182,7 +182,7 @@ final class Assigner {
         if ((failedOp - 1) % 2 == 1 && failedCode == KeeperException.Code.NONODE) {
             // The agent's directory vanished (it left): the task stays pending and is placed afresh.
             view.forgetDir(failed.agent());
-            view.pending().add(failed.entry());
+            view.pending().restore(failed.entry());
         } else if (failedCode == KeeperException.Code.NODEEXISTS) {
             LOG.warn("task {} is pending but an assignment of it to {} exists; leaving it until the next reload",
                     failed.entry().taskId(), failed.agent());

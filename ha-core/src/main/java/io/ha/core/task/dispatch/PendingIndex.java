@@ -30,6 +30,18 @@ final class PendingIndex {
         (entry.notBefore() > System.currentTimeMillis() ? delayed : ready).add(entry);
     }
 
+    /**
+     * Puts back the entry of a move that was not applied, unless the index already holds an entry for its task: one
+     * that arrived while the move was in flight (the task's newer pointer, announced after a move of an older,
+     * stale entry of it had already applied and the task had been retried) must win, or the task would wait for a
+     * pointer that no longer exists until the next reload.
+     */
+    void restore(PendingEntry entry) {
+        if (!byTask.containsKey(entry.taskId())) {
+            add(entry);
+        }
+    }
+
     void remove(String taskId) {
         PendingEntry entry = byTask.remove(taskId);
         if (entry != null) {
