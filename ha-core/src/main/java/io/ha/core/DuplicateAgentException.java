@@ -1,6 +1,5 @@
 package io.ha.core;
 
-import io.ha.core.HaException;
 
 /** Another live session already holds this agent id. The message names the id and the holder. */
 public final class DuplicateAgentException extends HaException {

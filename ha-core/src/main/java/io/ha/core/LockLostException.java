@@ -1,6 +1,5 @@
 package io.ha.core;
 
-import io.ha.core.HaException;
 
 /**
  * The lock could no longer be guaranteed while the work ran (connection SUSPENDED or LOST per policy); the work was

@@ -1,6 +1,5 @@
 package io.ha.core;
 
-import io.ha.core.HaException;
 
 /** The lock was not acquired within the timeout. Names the lock and the timeout. */
 public final class LockTimeoutException extends HaException {

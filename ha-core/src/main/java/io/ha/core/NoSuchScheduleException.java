@@ -1,6 +1,5 @@
 package io.ha.core;
 
-import io.ha.core.HaException;
 
 /** No schedule has this name (never defined, or removed). Names the schedule. */
 public final class NoSuchScheduleException extends HaException {

@@ -1,6 +1,5 @@
 package io.ha.core;
 
-import io.ha.core.HaException;
 
 /** No task has this id (never submitted, or its terminal record was pruned). Names the id. */
 public final class NoSuchTaskException extends HaException {

@@ -1,6 +1,5 @@
 package io.ha.core;
 
-import io.ha.core.HaException;
 
 /** {@link Schedules#create} found a schedule of that name already defined; it was left as it was. */
 public final class ScheduleExistsException extends HaException {

@@ -1,6 +1,5 @@
 package io.ha.core;
 
-import io.ha.core.HaException;
 
 /** A submit was refused before anything was stored (bad spec, payload too large). The message names the problem. */
 public final class TaskRejectedException extends HaException {

@@ -1,6 +1,5 @@
 package io.ha.core;
 
-import io.ha.core.HaException;
 
 /** ZooKeeper could not be reached within the connection timeout. Names the connect string and the timeout. */
 public final class ZooKeeperUnavailableException extends HaException {

@@ -1,14 +1,14 @@
 package io.ha.core.session;
 
 import io.ha.core.internal.ZPaths;
-import io.ha.core.session.ConnectionGuard;
-import io.ha.core.session.EventTimeline;
 import java.time.Duration;
 import org.apache.curator.framework.CuratorFramework;
 
 /**
  * What every component of one {@code HaCluster} shares: the started client, the path layout, the connection policy
- * and the event timeline. Handed to components by {@code HaCluster}; not for users.
+ * and the event timeline. The wiring of ha-core's components: {@code HaCluster} makes one and hands it to each
+ * component's constructor (tests make one with {@code ZkTestBase.context}). Applications never need it, and ArchUnit
+ * keeps ha-agent and the samples from using it; it carries no guarantee of its own.
  */
 public record ClusterContext(
         CuratorFramework client,

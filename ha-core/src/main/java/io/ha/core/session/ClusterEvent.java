@@ -1,6 +1,5 @@
 package io.ha.core.session;
 
-import io.ha.core.session.EventTimeline;
 import java.time.Instant;
 import java.util.Objects;
 

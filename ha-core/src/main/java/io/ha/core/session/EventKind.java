@@ -1,6 +1,5 @@
 package io.ha.core.session;
 
-import io.ha.core.session.ClusterEvent;
 
 /** What kind of state change a {@link ClusterEvent} records. */
 public enum EventKind {

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.ha.core.TaskRejectedException;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
-import io.ha.core.task.TaskQueue;
 import io.ha.core.testing.TcpProxy;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;

@@ -9,8 +9,6 @@ import io.ha.core.cluster.HaCluster;
 import io.ha.core.internal.AsyncReads;
 import io.ha.core.internal.Buckets;
 import io.ha.core.internal.ZPaths;
-import io.ha.core.task.TaskQueue;
-import io.ha.core.task.Worker;
 import io.ha.core.testing.TcpProxy;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;

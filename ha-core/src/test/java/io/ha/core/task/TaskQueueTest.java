@@ -9,8 +9,6 @@ import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.internal.Json;
 import io.ha.core.session.EventKind;
-import io.ha.core.task.TaskQueue;
-import io.ha.core.task.Worker;
 import io.ha.core.task.store.Assignment;
 import io.ha.core.task.store.PendingEntry;
 import io.ha.core.task.store.TaskIds;

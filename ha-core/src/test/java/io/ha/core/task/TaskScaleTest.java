@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.internal.Buckets;
-import io.ha.core.task.TaskQueue;
 import io.ha.core.task.dispatch.Dispatcher;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +91,7 @@ class TaskScaleTest extends ZkTestBase {
         // list() reads every pointer name of all 256 buckets (about 45 MB for a million) and gives the whole batch
         // one session timeout (4 s here), then throws a bare OperationTimeoutException naming nothing. On an idle
         // machine list() took 2-3 s in all; under a load average of 14-17 it failed here in both runs.
-        // Dispatcher.reload (line 156) reads the same names under the same deadline when a leader starts.
+        // DispatchView.reload reads the same names under the same deadline when a leader starts.
         t = System.nanoTime();
         List<TaskRecord> first = queue.list(TaskState.PENDING, 100);
         LOG.info("list(PENDING, 100) took {} ms", (System.nanoTime() - t) / 1_000_000);

@@ -8,7 +8,6 @@ import io.ha.core.cluster.HaCluster;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TaskState;
-import io.ha.core.task.dispatch.DonePruner;
 import io.ha.core.task.store.TaskStore;
 import io.ha.core.testing.ZkTestBase;
 import java.time.Duration;

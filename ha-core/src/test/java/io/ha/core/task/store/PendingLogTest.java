@@ -9,7 +9,6 @@ import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TaskState;
-import io.ha.core.task.store.PendingLog;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
