@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.session.ConnectionPolicy;
+import io.ha.core.testing.BlockingHandler;
 import io.ha.core.testing.TcpProxy;
 import io.ha.core.testing.ZkTestBase;
 import java.nio.charset.StandardCharsets;
@@ -25,25 +26,6 @@ class TaskFailoverTest extends ZkTestBase {
         return member("client", b -> b.role(ClusterRole.OBSERVER));
     }
 
-    /** A handler that blocks until released or interrupted, counting interruptions. */
-    private static final class Blocker implements TaskHandler {
-        final CountDownLatch release = new CountDownLatch(1);
-        final List<String> started = new CopyOnWriteArrayList<>();
-        final List<String> interrupted = new CopyOnWriteArrayList<>();
-
-        @Override
-        public byte[] handle(TaskContext ctx) throws Exception {
-            started.add(ctx.taskId());
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                interrupted.add(ctx.taskId());
-                throw e;
-            }
-            return ctx.agentId().getBytes(StandardCharsets.UTF_8);
-        }
-    }
-
     private static TaskHandler recordingHandler(Map<String, List<String>> runsByTask) {
         return ctx -> {
             runsByTask.computeIfAbsent(ctx.taskId(), k -> new CopyOnWriteArrayList<>()).add(ctx.agentId());
@@ -54,7 +36,7 @@ class TaskFailoverTest extends ZkTestBase {
     @Test
     void tasksOfAnAgentWhoseSessionExpiresAreRunByAnotherWithTheNextAttempt() throws Exception {
         HaCluster a = member("a");
-        Blocker blocker = new Blocker();
+        BlockingHandler blocker = new BlockingHandler();
         a.worker().register("job", blocker, 3);
         TaskQueue queue = client().taskQueue();
         List<String> ids = queue.submitAll(IntStream.range(0, 3).mapToObj(i -> TaskSpec.builder("job").build())
@@ -81,7 +63,7 @@ class TaskFailoverTest extends ZkTestBase {
     @Test
     void tasksOfAnAgentClosedWithoutDrainingGoBackToPending() throws Exception {
         HaCluster a = member("a");
-        Blocker blocker = new Blocker();
+        BlockingHandler blocker = new BlockingHandler();
         a.worker().register("job", blocker, 2);
         HaCluster c = client();
         TaskQueue queue = c.taskQueue();
@@ -107,7 +89,7 @@ class TaskFailoverTest extends ZkTestBase {
     @Test
     void drainedAgentHandsItsTasksBackAtOnce() throws Exception {
         HaCluster a = member("a");
-        Blocker blocker = new Blocker();
+        BlockingHandler blocker = new BlockingHandler();
         a.worker().register("job", blocker, 2);
         TaskQueue queue = client().taskQueue();
         List<String> ids = queue.submitAll(List.of(TaskSpec.builder("job").build(), TaskSpec.builder("job").build()));
@@ -131,7 +113,7 @@ class TaskFailoverTest extends ZkTestBase {
         HaCluster leader = member("leader");
         assertThat(leader.leaderElection().awaitLeadership(WAIT)).isTrue();
         HaCluster a = member("a");
-        Blocker blocker = new Blocker();
+        BlockingHandler blocker = new BlockingHandler();
         a.worker().register("job", blocker, 2);
         HaCluster b = member("b");
         TaskQueue queue = client().taskQueue();
@@ -235,7 +217,7 @@ class TaskFailoverTest extends ZkTestBase {
     @Test
     void handlerIsInterruptedWhenTheAgentLosesItsSession() throws Exception {
         HaCluster a = member("a");
-        Blocker blocker = new Blocker();
+        BlockingHandler blocker = new BlockingHandler();
         a.worker().register("job", blocker, 1);
         TaskQueue queue = client().taskQueue();
         String id = queue.submit(TaskSpec.builder("job").build());
