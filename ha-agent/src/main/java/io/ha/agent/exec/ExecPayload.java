@@ -1,12 +1,8 @@
 package io.ha.agent.exec;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.base.Preconditions;
 import io.ha.core.CorruptDataException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.ha.core.task.TaskPayloads;
 import java.util.List;
 import java.util.Map;
 
@@ -22,13 +18,6 @@ import java.util.Map;
 public record ExecPayload(List<String> command, Map<String, String> env, String cwd, long timeoutMs) {
     /** The task type the built-in exec handler serves. */
     public static final String TYPE = "exec";
-    /**
-     * The same settings as ha-core's codec for stored data: unknown fields are ignored, so a payload written by a
-     * newer ha-ctl (with a field this agent does not know) still runs.
-     */
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
 
     public ExecPayload {
         Preconditions.checkArgument(command != null && !command.isEmpty() && !command.get(0).isBlank(),
@@ -40,24 +29,16 @@ public record ExecPayload(List<String> command, Map<String, String> env, String 
 
     /** {@code {"command":[...],"env":{...},"cwd":...,"timeoutMs":...}}, the form {@link #fromJson} reads. */
     public byte[] toJson() {
-        try {
-            return JSON.writeValueAsBytes(this);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode ExecPayload as JSON", e);
-        }
+        return TaskPayloads.toJson(this);
     }
 
-    /** @throws CorruptDataException naming the task when the payload is not valid exec JSON */
+    /**
+     * Unknown fields are ignored, so a payload written by a newer ha-ctl still runs.
+     *
+     * @throws CorruptDataException naming the task when the payload is not valid exec JSON (the record's own checks,
+     *                              no command or a negative timeout, included)
+     */
     public static ExecPayload fromJson(String taskId, byte[] json) {
-        String what = "exec payload of task " + taskId;
-        if (json == null || json.length == 0) {
-            throw new CorruptDataException(what, "no data");
-        }
-        try {
-            return JSON.readValue(json, ExecPayload.class);
-        } catch (IOException | RuntimeException e) {
-            // The record's own checks (no command, a negative timeout) arrive wrapped as well: all are bad payloads.
-            throw new CorruptDataException(what, e.getMessage());
-        }
+        return TaskPayloads.fromJson("exec payload of task " + taskId, json, ExecPayload.class);
     }
 }
