@@ -25,12 +25,17 @@ import java.util.Set;
  * @param parentId  the task whose outcome created this one, or null
  * @param input     the parent's result (or last error, for a failure follow-up), or null
  * @param children  ids of the follow-ups created by this task's outcome
+ * @param timeoutMs longest an attempt may run, in milliseconds, or 0 for no limit
+ * @param concurrencyKey what the per-key limit of the task's type counts, or null
+ * @param groupId   the group this task belongs to (a member, a step of a member's chain, or the join), or null
+ * @param groupIndex the member's index in its group, or -1 for the join (meaningless without a group)
  */
 public record TaskRecord(String id, String type, byte[] payload, int priority, int maxAttempts, long retryBackoffMs,
                          long notBefore, String idempotencyKey, Set<String> labels, long createdAt, TaskState state,
                          int attempt, String agent, long epoch, String lastError, byte[] result,
                          List<TaskEvent> history, List<TaskTemplate> onSuccess, List<TaskTemplate> onFailure,
-                         String parentId, byte[] input, List<String> children) {
+                         String parentId, byte[] input, List<String> children, long timeoutMs,
+                         String concurrencyKey, String groupId, int groupIndex) {
     /** How many history entries a record keeps (the newest). */
     public static final int HISTORY_LIMIT = 32;
     private static final long MAX_BACKOFF_MS = Duration.ofMinutes(10).toMillis();
@@ -51,7 +56,8 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
                 spec.retryBackoff().toMillis(), notBefore, spec.idempotencyKey(), spec.labels(), now,
                 TaskState.PENDING, 1, null, 0, null, null,
                 List.of(new TaskEvent(now, TaskState.PENDING, 1, null, "submitted")),
-                template.onSuccess(), template.onFailure(), null, null, null);
+                template.onSuccess(), template.onFailure(), null, null, null, template.timeoutMs(),
+                template.concurrencyKey(), null, 0);
     }
 
     /** A follow-up of {@code parent}, created by its outcome. */
@@ -59,7 +65,7 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
         return new TaskRecord(id, t.type(), t.payload(), t.priority(), t.maxAttempts(), t.retryBackoffMs(), 0, null,
                 t.labels(), now, TaskState.PENDING, 1, null, 0, null, null,
                 List.of(new TaskEvent(now, TaskState.PENDING, 1, null, "follow-up of " + parent.id())),
-                t.onSuccess(), t.onFailure(), parent.id(), input, null);
+                t.onSuccess(), t.onFailure(), parent.id(), input, null, t.timeoutMs(), t.concurrencyKey(), null, 0);
     }
 
     /** The follow-ups that an outcome in {@code terminal} creates (none for CANCELLED). */
@@ -98,7 +104,7 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
         }
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, notBefore, idempotencyKey,
                 labels, createdAt, TaskState.ASSIGNED, attempt, toAgent, epoch, lastError, result, history, onSuccess,
-                onFailure, parentId, input, children);
+                onFailure, parentId, input, children, timeoutMs, concurrencyKey, groupId, groupIndex);
     }
 
     public TaskRecord succeeded(byte[] output, long now) {
@@ -125,13 +131,20 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
     public TaskRecord withoutDelay() {
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, 0, idempotencyKey, labels,
                 createdAt, state, attempt, agent, epoch, lastError, result, history, onSuccess, onFailure, parentId,
-                input, children);
+                input, children, timeoutMs, concurrencyKey, groupId, groupIndex);
     }
 
     public TaskRecord withChildren(List<String> childIds) {
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, notBefore, idempotencyKey,
                 labels, createdAt, state, attempt, agent, epoch, lastError, result, history, onSuccess, onFailure,
-                parentId, input, childIds);
+                parentId, input, childIds, timeoutMs, concurrencyKey, groupId, groupIndex);
+    }
+
+    /** The same record as a member of {@code group} at {@code index} (-1: the group's join). */
+    public TaskRecord inGroup(String group, int index) {
+        return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, notBefore, idempotencyKey,
+                labels, createdAt, state, attempt, agent, epoch, lastError, result, history, onSuccess, onFailure,
+                parentId, input, children, timeoutMs, concurrencyKey, group, index);
     }
 
     @JsonIgnore
@@ -153,7 +166,7 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
         }
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, newNotBefore, idempotencyKey,
                 labels, createdAt, newState, newAttempt, newAgent, newEpoch, newLastError, newResult, h, onSuccess,
-                onFailure, parentId, input, children);
+                onFailure, parentId, input, children, timeoutMs, concurrencyKey, groupId, groupIndex);
     }
 
     @Override
@@ -165,7 +178,9 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
                 && Objects.equals(agent, t.agent) && epoch == t.epoch && Objects.equals(lastError, t.lastError)
                 && Arrays.equals(result, t.result) && history.equals(t.history) && onSuccess.equals(t.onSuccess)
                 && onFailure.equals(t.onFailure) && Objects.equals(parentId, t.parentId)
-                && Arrays.equals(input, t.input) && children.equals(t.children);
+                && Arrays.equals(input, t.input) && children.equals(t.children) && timeoutMs == t.timeoutMs
+                && Objects.equals(concurrencyKey, t.concurrencyKey) && Objects.equals(groupId, t.groupId)
+                && groupIndex == t.groupIndex;
     }
 
     @Override

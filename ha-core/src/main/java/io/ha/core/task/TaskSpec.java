@@ -24,10 +24,17 @@ import java.util.Set;
  * @param then           follow-up tasks created, in the same transaction that records this task's success, with
  *                       its result as their {@link TaskContext#input()} (fan-out: several)
  * @param onFailure      follow-up tasks created when this task ends FAILED or DEAD, with its last error as input
+ * @param timeout        longest an attempt may run: the handler is interrupted at the deadline and the attempt fails
+ *                       with an error naming the timeout; or null for no limit
+ * @param concurrencyKey what the cluster-wide per-key limit of this task's type counts (a customer, a tenant), or
+ *                       null
  */
 public record TaskSpec(String type, byte[] payload, int priority, int maxAttempts, Duration retryBackoff,
                        Instant notBefore, String idempotencyKey, Set<String> labels, List<TaskSpec> then,
-                       List<TaskSpec> onFailure) {
+                       List<TaskSpec> onFailure, Duration timeout, String concurrencyKey) {
+    /** Longest accepted attempt timeout. */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
+
     public static final int DEFAULT_PRIORITY = 100;
     public static final int MAX_PRIORITY = 999;
 
@@ -48,6 +55,16 @@ public record TaskSpec(String type, byte[] payload, int priority, int maxAttempt
         labels = labels == null ? Set.of() : Set.copyOf(labels);
         then = then == null ? List.of() : List.copyOf(then);
         onFailure = onFailure == null ? List.of() : List.copyOf(onFailure);
+        if (timeout != null) {
+            Preconditions.checkArgument(!timeout.isNegative() && !timeout.isZero()
+                    && timeout.compareTo(MAX_TIMEOUT) <= 0, "task timeout must be above 0 and at most %s, got %s",
+                    MAX_TIMEOUT, timeout);
+            Preconditions.checkArgument(timeout.toMillis() > 0, "task timeout must be at least 1 ms, got %s",
+                    timeout);
+        }
+        if (concurrencyKey != null) {
+            Names.validate("task concurrency key", concurrencyKey);
+        }
     }
 
     public static Builder builder(String type) {
@@ -65,7 +82,9 @@ public record TaskSpec(String type, byte[] payload, int priority, int maxAttempt
                 && priority == t.priority && maxAttempts == t.maxAttempts && retryBackoff.equals(t.retryBackoff)
                 && java.util.Objects.equals(notBefore, t.notBefore)
                 && java.util.Objects.equals(idempotencyKey, t.idempotencyKey) && labels.equals(t.labels)
-                && then.equals(t.then) && onFailure.equals(t.onFailure);
+                && then.equals(t.then) && onFailure.equals(t.onFailure)
+                && java.util.Objects.equals(timeout, t.timeout)
+                && java.util.Objects.equals(concurrencyKey, t.concurrencyKey);
     }
 
     @Override
@@ -78,7 +97,9 @@ public record TaskSpec(String type, byte[] payload, int priority, int maxAttempt
         return "TaskSpec[type=" + type + ", payload=" + payload.length + " bytes, priority=" + priority
                 + ", maxAttempts=" + maxAttempts + ", notBefore=" + notBefore + ", key=" + idempotencyKey
                 + ", labels=" + labels + (then.isEmpty() ? "" : ", then=" + then.size())
-                + (onFailure.isEmpty() ? "" : ", onFailure=" + onFailure.size()) + "]";
+                + (onFailure.isEmpty() ? "" : ", onFailure=" + onFailure.size())
+                + (timeout == null ? "" : ", timeout=" + timeout)
+                + (concurrencyKey == null ? "" : ", concurrencyKey=" + concurrencyKey) + "]";
     }
 
     /** Builder of {@link TaskSpec}. */
@@ -93,6 +114,8 @@ public record TaskSpec(String type, byte[] payload, int priority, int maxAttempt
         private Set<String> labels = Set.of();
         private final List<TaskSpec> then = new ArrayList<>();
         private final List<TaskSpec> onFailure = new ArrayList<>();
+        private Duration timeout;
+        private String concurrencyKey;
 
         private Builder(String type) {
             this.type = type;
@@ -155,9 +178,21 @@ public record TaskSpec(String type, byte[] payload, int priority, int maxAttempt
             return this;
         }
 
+        /** Longest an attempt may run before its handler is interrupted and the attempt fails (default: none). */
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** What the per-key limit of this task's type counts: tasks with the same key share the limit. */
+        public Builder concurrencyKey(String key) {
+            this.concurrencyKey = key;
+            return this;
+        }
+
         public TaskSpec build() {
             return new TaskSpec(type, payload, priority, maxAttempts, retryBackoff, notBefore, idempotencyKey, labels,
-                    then, onFailure);
+                    then, onFailure, timeout, concurrencyKey);
         }
     }
 }

@@ -10,7 +10,8 @@ import java.util.Set;
  * starts when its parent ends and is created exactly once with it; a schedule derives the key from the tick).
  */
 public record TaskTemplate(String type, byte[] payload, int priority, int maxAttempts, long retryBackoffMs,
-                           Set<String> labels, List<TaskTemplate> onSuccess, List<TaskTemplate> onFailure) {
+                           Set<String> labels, List<TaskTemplate> onSuccess, List<TaskTemplate> onFailure,
+                           long timeoutMs, String concurrencyKey) {
     public TaskTemplate {
         payload = payload == null ? new byte[0] : payload;
         labels = labels == null ? Set.of() : Set.copyOf(labels);
@@ -23,7 +24,8 @@ public record TaskTemplate(String type, byte[] payload, int priority, int maxAtt
         return new TaskTemplate(spec.type(), spec.payload(), spec.priority(), spec.maxAttempts(),
                 spec.retryBackoff().toMillis(), spec.labels(),
                 spec.then().stream().map(TaskTemplate::ofFollowUp).toList(),
-                spec.onFailure().stream().map(TaskTemplate::ofFollowUp).toList());
+                spec.onFailure().stream().map(TaskTemplate::ofFollowUp).toList(),
+                spec.timeout() == null ? 0 : spec.timeout().toMillis(), spec.concurrencyKey());
     }
 
     private static TaskTemplate ofFollowUp(TaskSpec spec) {
@@ -39,7 +41,8 @@ public record TaskTemplate(String type, byte[] payload, int priority, int maxAtt
         return new TaskSpec(type, payload, priority, maxAttempts, java.time.Duration.ofMillis(retryBackoffMs),
                 notBefore, idempotencyKey, labels,
                 onSuccess.stream().map(t -> t.toSpec(null, null)).toList(),
-                onFailure.stream().map(t -> t.toSpec(null, null)).toList());
+                onFailure.stream().map(t -> t.toSpec(null, null)).toList(),
+                timeoutMs == 0 ? null : java.time.Duration.ofMillis(timeoutMs), concurrencyKey);
     }
 
     /** Number of tasks in this template's tree, itself included. */
@@ -52,7 +55,8 @@ public record TaskTemplate(String type, byte[] payload, int priority, int maxAtt
     public boolean equals(Object o) {
         return o instanceof TaskTemplate t && type.equals(t.type) && java.util.Arrays.equals(payload, t.payload)
                 && priority == t.priority && maxAttempts == t.maxAttempts && retryBackoffMs == t.retryBackoffMs
-                && labels.equals(t.labels) && onSuccess.equals(t.onSuccess) && onFailure.equals(t.onFailure);
+                && labels.equals(t.labels) && onSuccess.equals(t.onSuccess) && onFailure.equals(t.onFailure)
+                && timeoutMs == t.timeoutMs && java.util.Objects.equals(concurrencyKey, t.concurrencyKey);
     }
 
     @Override
