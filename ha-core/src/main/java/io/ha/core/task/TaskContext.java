@@ -34,7 +34,10 @@ public interface TaskContext {
     /** This agent's id. */
     String agentId();
 
-    /** True once the task was cancelled or taken away from this agent; the thread is interrupted as well. */
+    /**
+     * True once the task was cancelled, taken away from this agent, or ran past its timeout; the thread is
+     * interrupted as well.
+     */
     boolean isCancelled();
 
     /**

@@ -46,6 +46,7 @@ public final class AgentWorker implements Worker, Closeable {
     private final OutcomeCommitter committer;
     private final AssignmentFeed feed;
     private final Drainer drainer;
+    private final Deadlines deadlines;
     private final ConnectionGuard.Listener guardListener = this::onConnectionChange;
 
     public AgentWorker(ClusterContext ctx, TaskStore store, int maxResultBytes, AgentRegistry registry,
@@ -56,7 +57,8 @@ public final class AgentWorker implements Worker, Closeable {
         // abandoned), and the feed hands reads to the claimer: the cycle is closed through this object's methods.
         this.held = new HeldTasks(this::pickUpAgain);
         this.committer = new OutcomeCommitter(ctx, store, metrics);
-        TaskRunner runner = new TaskRunner(handlers, held, committer, maxResultBytes, this::requestRelist);
+        this.deadlines = new Deadlines(ctx.agentId());
+        TaskRunner runner = new TaskRunner(handlers, held, committer, maxResultBytes, this::requestRelist, deadlines);
         Claimer claimer = new Claimer(held, committer, runner, metrics, this::asClaimant);
         this.feed = new AssignmentFeed(ctx, store, held, claimer);
         this.drainer = new Drainer(ctx, store, held, committer, feed);
@@ -134,6 +136,7 @@ public final class AgentWorker implements Worker, Closeable {
         // Pickups are refused from here on, so a handler stopped below does not queue a listing on a closing feed.
         feed.stopWatching();
         held.all().forEach(rt -> rt.stop(false));
+        deadlines.close();
         feed.close();
         handlers.shutdownNow();
         committer.close();

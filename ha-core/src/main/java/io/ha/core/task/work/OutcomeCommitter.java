@@ -98,6 +98,44 @@ final class OutcomeCommitter implements Closeable {
         try {
             commit(store.leaveAssignmentOps(ctx.paths().assignment(ctx.agentId(), taskId), assignmentVersion, current,
                     next));
+            committed(taskId, attempt, next, null);
+        } catch (Exception e) {
+            committed(taskId, attempt, next, e);
+        }
+    }
+
+    /**
+     * Like {@link #record(RunningTask, TaskRecord)}, without waiting: for threads that must not block on ZooKeeper
+     * (the deadline thread). The future completes, never exceptionally, once the outcome was committed or refused.
+     */
+    CompletableFuture<Void> recordLater(RunningTask rt, TaskRecord next) {
+        int attempt = rt.record().value().attempt();
+        CompletableFuture<List<CuratorTransactionResult>> sent;
+        try {
+            sent = commits.submit(store.leaveAssignmentOps(rt.assignmentPath(), rt.assignment().version(),
+                    rt.record(), next));
+        } catch (Exception e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handle((results, failure) -> {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            committed(rt.taskId, attempt, next, cause);
+            return null;
+        });
+    }
+
+    /** Counts and logs an outcome commit that succeeded ({@code failure} null) or failed. */
+    private void committed(String taskId, int attempt, TaskRecord next, Throwable failure) {
+        if (failure instanceof KeeperException.BadVersionException
+                || failure instanceof KeeperException.NoNodeException) {
+            LOG.info("outcome {} of task {} attempt {} discarded: {} no longer holds the assignment", next.state(),
+                    taskId, attempt, ctx.agentId());
+        } else if (failure != null) {
+            // Unknown whether it was applied (connection loss mid-commit): the task stays assigned, and runs again
+            // if it still is after reconnecting; a recorded outcome is never recorded twice.
+            LOG.warn("outcome of task {} not confirmed: {}", taskId, failure.toString());
+        } else {
             if (next.state().isTerminal()) {
                 metrics.recordEnded(next.state());
             }
@@ -109,13 +147,6 @@ final class OutcomeCommitter implements Closeable {
                                 ? "failed, will retry as attempt " + next.attempt() : "handed back to pending")
                                 : next.state(), next.lastError() == null ? "" : " (" + next.lastError() + ")");
             }
-        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
-            LOG.info("outcome {} of task {} attempt {} discarded: {} no longer holds the assignment", next.state(),
-                    taskId, attempt, ctx.agentId());
-        } catch (Exception e) {
-            // Unknown whether it was applied (connection loss mid-commit): the task stays assigned, and runs again
-            // if it still is after reconnecting; a recorded outcome is never recorded twice.
-            LOG.warn("outcome of task {} not confirmed: {}", taskId, e.toString());
         }
     }
 

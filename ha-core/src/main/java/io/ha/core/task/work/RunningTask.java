@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #cancelled}, {@link #abandoned}: any thread that stops the task ({@link #stop}: the pickup thread,
  *       the connection listener, a drain, close); {@code thread}: the handler's thread. All three under the monitor,
  *       so a stop either sees the handler's thread and interrupts it, or the handler sees the stop when it binds.</li>
+ *   <li>{@code outcomeTaken}, {@link #timedOut}: under the monitor, by whichever comes first of the handler's thread
+ *       when the handler returns ({@link #finish}) and the deadline thread at the task's timeout ({@link #expire}):
+ *       exactly one of them records the attempt's outcome.</li>
  * </ul>
  * Not guaranteed: that a stop reaches a handler that ignores interrupts; the outcome is then dropped instead.
  */
@@ -46,6 +49,9 @@ final class RunningTask implements TaskContext {
     private volatile boolean cancelled;
     /** The connection could not be trusted: leave the task assigned; it runs again if still ours later. */
     private volatile boolean abandoned;
+    /** The attempt's deadline passed first: the deadline records the failure, the handler's result is dropped. */
+    private volatile boolean timedOut;
+    private boolean outcomeTaken; // guarded by this
     private Thread thread; // guarded by this
     private long lastProgressWrite; // guarded by this
 
@@ -114,6 +120,51 @@ final class RunningTask implements TaskContext {
         }
     }
 
+    /**
+     * The handler returned: true when its outcome is the one to record, false when the deadline took the outcome
+     * first ({@link #expire}).
+     */
+    boolean finish() {
+        synchronized (this) {
+            if (outcomeTaken) {
+                return false;
+            }
+            outcomeTaken = true;
+            return true;
+        }
+    }
+
+    /**
+     * The attempt's deadline passed: takes the outcome (unless the handler returned, or the task was stopped, first),
+     * marks the context cancelled and interrupts the handler's thread.
+     *
+     * @return true when the caller must record the timeout as the attempt's outcome
+     */
+    boolean expire() {
+        synchronized (this) {
+            if (outcomeTaken || cancelled || abandoned) {
+                return false;
+            }
+            outcomeTaken = true;
+            timedOut = true;
+            if (thread != null) {
+                thread.interrupt();
+            }
+            return true;
+        }
+    }
+
+    boolean timedOut() {
+        return timedOut;
+    }
+
+    /** The thread still running the handler, or null once it returned. */
+    Thread runner() {
+        synchronized (this) {
+            return thread;
+        }
+    }
+
     String assignmentPath() {
         return store.paths().assignment(agentId, taskId);
     }
@@ -174,6 +225,10 @@ final class RunningTask implements TaskContext {
         Preconditions.checkArgument(percent >= 0 && percent <= 100, "progress must be in 0-100, got %s", percent);
         long now = System.currentTimeMillis();
         synchronized (this) {
+            if (timedOut) {
+                // The deadline's commit checks the assignment's version it read: a later write would refuse it.
+                return;
+            }
             if (percent < 100 && now - lastProgressWrite < PROGRESS_INTERVAL_MS) {
                 return;
             }

@@ -5,6 +5,8 @@ import io.ha.core.task.TaskHandler;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,23 +16,36 @@ import org.slf4j.LoggerFactory;
  * next attempt after any other failure, or DEAD once the attempts are spent. Hands that record to the
  * {@link OutcomeCommitter}, unless the task was stopped meanwhile.
  *
+ * <p>A task with a timeout ({@code TaskSpec.timeout}) gets a deadline on the worker's one {@link Deadlines} thread
+ * when its handler starts. At the deadline the handler's thread is interrupted, the context reads as cancelled, and
+ * the attempt is recorded at once as failed with "timed out after ... (task timeout)", through the same rule as a
+ * thrown exception (retry with back-off, or DEAD once the attempts are spent); the task is released then, so its
+ * next attempt may run here while a handler that ignores interrupts is still busy. Whatever that handler returns
+ * later is dropped (logged), and a WARN line says when its thread is still running a second after the deadline.
+ *
  * <p>Guarantees: a task stopped because it was taken away or because the connection could not be trusted records no
- * outcome here; the handler's thread leaves with its interrupt flag cleared (executor threads are reused). Not
- * guaranteed: that the handler stops when interrupted; it is only asked to.
+ * outcome here; exactly one of the handler's return and the deadline records an attempt's outcome; the handler's
+ * thread leaves with its interrupt flag cleared (executor threads are reused). Not guaranteed: that the handler stops
+ * when interrupted; it is only asked to (its executor slot stays busy until it returns).
  */
 final class TaskRunner {
     /** The worker's logger: the parts of the worker log as it always did. */
     private static final Logger LOG = LoggerFactory.getLogger(AgentWorker.class);
     private static final int ERROR_LIMIT = 4096;
+    /** How long after a deadline a handler's thread may still be running before a WARN line says so. */
+    private static final long STUCK_AFTER_MS = 1000;
 
     private final Handlers handlers;
     private final HeldTasks held;
     private final OutcomeCommitter committer;
     private final int maxResultBytes;
     private final Runnable relist;
+    private final Deadlines deadlines;
 
     /** @param relist asks for a listing of the assignments (after a task abandoned on an untrusted connection) */
-    TaskRunner(Handlers handlers, HeldTasks held, OutcomeCommitter committer, int maxResultBytes, Runnable relist) {
+    TaskRunner(Handlers handlers, HeldTasks held, OutcomeCommitter committer, int maxResultBytes, Runnable relist,
+               Deadlines deadlines) {
+        this.deadlines = deadlines;
         this.handlers = handlers;
         this.held = held;
         this.committer = committer;
@@ -51,6 +66,8 @@ final class TaskRunner {
 
     private void execute(RunningTask rt, TaskHandler handler) {
         rt.bind(Thread.currentThread());
+        long timeoutMs = rt.record().value().timeoutMs();
+        ScheduledFuture<?> deadline = timeoutMs > 0 ? deadlines.after(timeoutMs, () -> expire(rt, timeoutMs)) : null;
         TaskRecord next;
         try {
             next = succeeded(rt.record().value(), handler.handle(rt), maxResultBytes, System.currentTimeMillis());
@@ -58,7 +75,16 @@ final class TaskRunner {
             next = failed(rt.record().value(), e, System.currentTimeMillis());
         } finally {
             rt.unbind();
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
             Thread.interrupted();
+        }
+        if (!rt.finish()) {
+            // The deadline recorded this attempt's failure and released the task; this late outcome is not the one.
+            LOG.info("task {} attempt {}: the handler returned {} after its timeout; that outcome is dropped",
+                    rt.taskId, rt.record().value().attempt(), next.state());
+            return;
         }
         try {
             if (rt.cancelled()) {
@@ -75,6 +101,38 @@ final class TaskRunner {
                 relist.run();
             }
         }
+    }
+
+    /**
+     * The deadline of a task's attempt passed (on the deadline thread): unless the handler returned or the task was
+     * stopped first, records the attempt as failed by its timeout without waiting for the handler, and releases the
+     * task once that commit is done.
+     */
+    private void expire(RunningTask rt, long timeoutMs) {
+        if (!rt.expire()) {
+            return;
+        }
+        TaskRecord next = failed(rt.record().value(), new TimeoutException("timed out after "
+                + describeMillis(timeoutMs) + " (task timeout)"), System.currentTimeMillis());
+        committer.recordLater(rt, next).whenComplete((ignored, e) -> {
+            held.release(rt);
+            if (rt.abandoned()) {
+                relist.run();
+            }
+        });
+        deadlines.after(STUCK_AFTER_MS, () -> {
+            Thread runner = rt.runner();
+            if (runner != null) {
+                LOG.warn("task {}: handler thread {} still running {} ms after the task timeout; it ignores "
+                        + "interrupts, its result will be dropped and its slot stays busy until it returns",
+                        rt.taskId, runner.getName(), STUCK_AFTER_MS);
+            }
+        });
+    }
+
+    /** 30000 as "30s", 1500 as "1500ms". */
+    static String describeMillis(long ms) {
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
     /**
