@@ -1,7 +1,10 @@
 package io.ha.core;
 
 
-/** A submit was refused before anything was stored (bad spec, payload too large). The message names the problem. */
+/**
+ * A submit or a retry was refused before anything was stored (bad spec, payload too large, a task that cannot be
+ * retried). The message names the problem.
+ */
 public final class TaskRejectedException extends HaException {
     private static final long serialVersionUID = 1L;
 

@@ -119,7 +119,7 @@ public final class HaCluster implements Closeable {
         election = track(new LeaderElection(ctx, config.leaderStopTimeout()));
         layout.ensureTaskLayout();
         agentControl = track(new AgentControl(ctx));
-        ZooKeeperTaskQueue queue = new ZooKeeperTaskQueue(ctx, config.maxTaskPayloadBytes(), taskMetrics);
+        ZooKeeperTaskQueue queue = track(new ZooKeeperTaskQueue(ctx, config.maxTaskPayloadBytes(), taskMetrics));
         taskQueue = queue;
         schedules = new Schedules(ctx, config.maxTaskPayloadBytes());
         if (config.role() != ClusterRole.MEMBER) {

@@ -3,6 +3,7 @@ package io.ha.core.task;
 import io.ha.core.NoSuchTaskException;
 import io.ha.core.TaskRejectedException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Submit, cancel and inspect tasks. Usable from any process connected to the cluster (agents, observers, CLIs);
@@ -41,4 +42,39 @@ public interface TaskQueue extends TaskQueries {
      * @throws NoSuchTaskException when no task has this id
      */
     boolean cancel(String taskId) throws Exception;
+
+    /**
+     * Puts a DEAD or FAILED task back to pending, due at once, with a fresh budget of its max attempts (the attempt
+     * number starts again at 1, so fencing tokens of the new attempts repeat the old ones' attempt numbers); its
+     * history and idempotency key are kept. One transaction: a task is revived at most once per terminal record.
+     *
+     * @return the task's record as stored now (PENDING)
+     * @throws NoSuchTaskException   when no task has this id
+     * @throws TaskRejectedException naming the id and state when it is not DEAD or FAILED, or is a group member
+     *                               (group members are retried through their group)
+     */
+    TaskRecord retry(String taskId) throws Exception;
+
+    /**
+     * Retries up to {@code limit} (1-10000) tasks in {@code state} (DEAD or FAILED), newest first, only those of
+     * {@code type} unless it is null; tasks that move meanwhile or belong to a group are skipped.
+     *
+     * @return the records of the tasks put back to pending
+     */
+    List<TaskRecord> retryAll(TaskState state, String type, int limit) throws Exception;
+
+    /**
+     * A future of the task's terminal record (SUCCEEDED, FAILED, DEAD or CANCELLED), driven by a watch (no polling);
+     * complete at once when the task has already ended, exceptionally with {@link NoSuchTaskException} for an
+     * unknown id. It survives connection losses (outcomes recorded meanwhile are looked up after the reconnect).
+     * Cancelling it does not cancel the task. It completes on the queue's own thread: run blocking dependent work
+     * with the {@code ...Async} variants. Not guaranteed: completion when the terminal record is pruned while this
+     * client is disconnected.
+     */
+    CompletableFuture<TaskRecord> future(String taskId);
+
+    /** The futures of many tasks as one: their terminal records in the order of {@code taskIds} (see {@link #future}). */
+    default CompletableFuture<List<TaskRecord>> futures(List<String> taskIds) {
+        return TaskFutures.allOf(taskIds.stream().map(this::future).toList());
+    }
 }

@@ -127,6 +127,15 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
         return next(TaskState.PENDING, attempt, null, 0, notBefore, lastError, null, now, reason);
     }
 
+    /**
+     * A DEAD or FAILED task put back to PENDING by {@code by} ({@code TaskQueue.retry}): due at once, with a fresh
+     * budget of {@code maxAttempts} attempts (the attempt number starts again at 1), its history and last error kept.
+     */
+    public TaskRecord revived(String by, long now) {
+        return next(TaskState.PENDING, 1, null, 0, 0, lastError, null, now, "retried by " + by + " after "
+                + state + " at attempt " + attempt);
+    }
+
     /** The same record, due at once (a reassignment after an agent loss is not the task's fault). */
     public TaskRecord withoutDelay() {
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, 0, idempotencyKey, labels,

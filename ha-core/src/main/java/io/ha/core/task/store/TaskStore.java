@@ -206,6 +206,22 @@ public final class TaskStore {
     }
 
     /**
+     * Ops that put a terminal task back to pending ({@code TaskQueue.retry}): delete its terminal record at the
+     * version read (a concurrent retry or prune makes the transaction fail as a whole), create the active record
+     * {@code revived} and its pointer. Its idempotency key node, if any, stays: it still maps to the same id. The
+     * caller adds one {@link #announceOp} for the pointers of its transaction.
+     */
+    public List<CuratorOp> reviveOps(TaskState endedIn, int doneVersion, TaskRecord revived) throws Exception {
+        return List.of(
+                client.transactionOp().delete().withVersion(doneVersion)
+                        .forPath(paths.doneRecord(endedIn.name(), revived.id())),
+                client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                        .forPath(paths.task(revived.id()), Json.write(revived)),
+                client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                        .forPath(paths.pendingPointer(revived.id(), PendingEntry.pointerNameOf(revived))));
+    }
+
+    /**
      * Sends a task whose record cannot be read to DEAD, keeping the raw bytes' problem as the error; every other
      * task is unaffected.
      */

@@ -12,12 +12,14 @@ import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TaskState;
+import java.io.Closeable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
 
@@ -30,7 +32,7 @@ import org.apache.zookeeper.KeeperException;
  * return the id of the first task and add nothing. Execution is at-least-once; the outcome is recorded exactly once.
  * Not guaranteed: ordering between tasks beyond "higher priority first, then older first" on a best-effort basis.
  */
-public final class ZooKeeperTaskQueue implements TaskQueue {
+public final class ZooKeeperTaskQueue implements TaskQueue, Closeable {
     /** Largest stored record (payload, base64-encoded, plus follow-ups and history), well below jute.maxbuffer. */
     static final int MAX_RECORD_BYTES = 900 * 1024;
     private static final int SUBMIT_BATCH_TASKS = 300;
@@ -41,6 +43,8 @@ public final class ZooKeeperTaskQueue implements TaskQueue {
     private final int maxPayloadBytes;
     private final TaskMetrics metrics;
     private final TaskReader reader;
+    private final TaskRetrier retrier;
+    private final OutcomeFutures futures;
 
     public ZooKeeperTaskQueue(ClusterContext ctx, int maxPayloadBytes, TaskMetrics metrics) {
         Preconditions.checkArgument(maxPayloadBytes >= 0 && maxPayloadBytes <= MAX_PAYLOAD_CEILING,
@@ -50,6 +54,8 @@ public final class ZooKeeperTaskQueue implements TaskQueue {
         this.maxPayloadBytes = maxPayloadBytes;
         this.metrics = metrics;
         this.reader = new TaskReader(ctx, store);
+        this.retrier = new TaskRetrier(ctx, store, reader);
+        this.futures = new OutcomeFutures(ctx, reader);
     }
 
     public TaskStore store() {
@@ -250,6 +256,27 @@ public final class ZooKeeperTaskQueue implements TaskQueue {
                 // It moved meanwhile (assigned, started, retried or ended): look again.
             }
         }
+    }
+
+    @Override
+    public TaskRecord retry(String taskId) throws Exception {
+        return retrier.retry(taskId);
+    }
+
+    @Override
+    public List<TaskRecord> retryAll(TaskState state, String type, int limit) throws Exception {
+        return retrier.retryAll(state, type, limit);
+    }
+
+    @Override
+    public CompletableFuture<TaskRecord> future(String taskId) {
+        return futures.future(taskId);
+    }
+
+    /** Removes the futures' watch (before the client closes) and fails the futures still outstanding. */
+    @Override
+    public void close() {
+        futures.close();
     }
 
     @Override
