@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 /**
  * The task a command creates, as {@code submit} and {@code schedule add} both take it (a picocli mixin): type,
  * payload (from {@code --payload}, {@code --payload-file}, stdin {@code -}, or for {@code --type exec} the command
- * after {@code --}, both given as the command's positional arguments), attempts, priority, back-off, labels, exec settings, and a chain of {@code --then} follow-up
+ * after {@code --}, both given as the command's positional arguments), attempts, priority, back-off, timeout,
+ * labels, exec settings, and a chain of {@code --then} follow-up
  * steps. {@link #resolve} checks it all and reads the payload without a connection; what is per submission (an
  * idempotency key, a start delay) is the command's own.
  */
@@ -29,7 +30,8 @@ final class TaskOptions {
     /** Bytes kept in memory at most; beyond it the rest is only counted, for the error message. */
     private static final int READ_CAP = TaskQueue.MAX_PAYLOAD_CEILING + 1;
 
-    @Option(names = {"-t", "--type"}, required = true, paramLabel = "TYPE", description = "Task type (handler name).")
+    /** Checked in {@link #resolve} rather than by picocli: {@code submit --batch} takes its types from the file. */
+    @Option(names = {"-t", "--type"}, paramLabel = "TYPE", description = "Task type (handler name); required.")
     String type;
 
     @Option(names = {"-p", "--payload"}, paramLabel = "TEXT", description = "Payload text (UTF-8).")
@@ -54,8 +56,10 @@ final class TaskOptions {
             description = "Run only on agents with this label (repeatable).")
     List<String> labels = new ArrayList<>();
 
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "exec only: kill the command after this long.")
-    Duration execTimeout;
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "Longest an attempt may run: the handler is interrupted (for exec: its process tree is "
+                    + "killed) and the attempt fails, then is retried or ends DEAD.")
+    Duration timeout;
 
     @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE",
             description = "exec only: environment variable (repeatable).")
@@ -88,6 +92,9 @@ final class TaskOptions {
      */
     void resolve(List<String> positional, InputStream stdin) {
         args = List.copyOf(positional);
+        if (type == null) {
+            throw CtlException.usage("Missing required option: '--type=TYPE'");
+        }
         boolean exec = ExecPayload.TYPE.equals(type);
         boolean stdinArg = !exec && args.equals(List.of("-"));
         int sources = (payloadText != null ? 1 : 0) + (payloadFile != null ? 1 : 0) + (stdinArg ? 1 : 0);
@@ -101,8 +108,8 @@ final class TaskOptions {
                 throw CtlException.usage("unexpected arguments " + args + ": only --type exec takes a command; "
                         + "use '-' to read the payload from stdin");
             }
-            if (execTimeout != null || !env.isEmpty() || cwd != null) {
-                throw CtlException.usage("--timeout, --env and --cwd apply only to --type exec");
+            if (!env.isEmpty() || cwd != null) {
+                throw CtlException.usage("--env and --cwd apply only to --type exec");
             }
             if (!then.isEmpty()) {
                 throw CtlException.usage("--then applies only to --type exec (its steps are exec commands)");
@@ -128,7 +135,7 @@ final class TaskOptions {
             TaskSpec next = null;
             for (int i = then.size() - 1; i >= 0; i--) {
                 TaskSpec.Builder step = preset(ExecPayload.TYPE).payload(new ExecPayload(
-                        List.of("sh", "-c", then.get(i)), env, cwd, timeoutMs()).toJson());
+                        List.of("sh", "-c", then.get(i)), env, cwd, 0).toJson());
                 next = (next == null ? step : step.then(next)).build();
             }
             return next == null ? head : head.then(next);
@@ -147,6 +154,9 @@ final class TaskOptions {
         }
         if (retryBackoff != null) {
             b.retryBackoff(retryBackoff);
+        }
+        if (timeout != null) {
+            b.timeout(timeout);
         }
         return b;
     }
@@ -168,13 +178,9 @@ final class TaskOptions {
         return payload == null ? 0 : payload.length;
     }
 
-    private long timeoutMs() {
-        return execTimeout == null ? 0 : execTimeout.toMillis();
-    }
-
     private void resolveExec(int sources, InputStream stdin) {
         if (sources == 1) {
-            if (!args.isEmpty() || execTimeout != null || !env.isEmpty() || cwd != null) {
+            if (!args.isEmpty() || !env.isEmpty() || cwd != null) {
                 throw CtlException.usage("give the exec command either as a payload or as arguments after --, "
                         + "not both");
             }
@@ -193,7 +199,8 @@ final class TaskOptions {
                     + "[--cwd DIR] [--then SCRIPT]... -- COMMAND [ARGS...]");
         }
         try {
-            payload = new ExecPayload(args, env, cwd, timeoutMs()).toJson();
+            // The time limit is the task's (--timeout): interrupted at the deadline, the handler kills the tree.
+            payload = new ExecPayload(args, env, cwd, 0).toJson();
         } catch (IllegalArgumentException e) {
             throw CtlException.usage(e.getMessage());
         }

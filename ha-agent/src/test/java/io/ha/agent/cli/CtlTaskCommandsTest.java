@@ -19,6 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 class CtlTaskCommandsTest extends CtlTestBase {
     private static final String ID = "[0-9a-f]{11}-[0-9a-f]{8,}";
 
+    private HaCluster client() throws Exception {
+        return member("reader", b -> b.role(io.ha.core.cluster.ClusterRole.OBSERVER));
+    }
+
     private String submit(String... args) {
         String[] all = new String[args.length + 1];
         all[0] = "submit";
@@ -81,7 +85,7 @@ class CtlTaskCommandsTest extends CtlTestBase {
         assertThat(ctl("submit", "--type", "t", "--", "echo", "hi").exits(2).err())
                 .contains("only --type exec takes a command");
         assertThat(ctl("submit", "--type", "t", "--env", "A=B").exits(2).err())
-                .contains("--timeout, --env and --cwd apply only to --type exec");
+                .contains("--env and --cwd apply only to --type exec");
         assertThat(ctl("submit", "--type", "t", "--max-attempts", "0").exits(2).err())
                 .contains("task maxAttempts must be in 1-1000, got 0");
         assertThat(ctl("submit", "--type", "t", "--delay", "soon").exits(2).err()).contains("invalid duration 'soon'");
@@ -97,8 +101,10 @@ class CtlTaskCommandsTest extends CtlTestBase {
         assertThat(t.get("type").asText()).isEqualTo("exec");
         byte[] payload = t.get("payload").get("text").asText().getBytes(StandardCharsets.UTF_8);
         ExecPayload p = ExecPayload.fromJson(id, payload);
+        // --timeout is the task's timeout (the handler is interrupted and kills the tree), not the payload's.
         assertThat(p).isEqualTo(new ExecPayload(List.of("sh", "-c", "echo hello; ls -l"),
-                Map.of("LANG", "C", "MODE", "fast"), "/tmp", 30_000));
+                Map.of("LANG", "C", "MODE", "fast"), "/tmp", 0));
+        assertThat(client().taskQueue().get(id).orElseThrow().timeoutMs()).isEqualTo(30_000);
 
         assertThat(ctl("submit", "--type", "exec").exits(2).err()).contains("--type exec needs a command");
         assertThat(ctl("submit", "--type", "exec", "--payload", "{}").exits(2).err())
