@@ -34,6 +34,7 @@ import picocli.CommandLine;
         description = "Inspect and steer an HA cluster through ZooKeeper.",
         subcommands = {StatusCommand.class, AgentsCommand.class, LeaderCommand.class, SubmitCommand.class,
                 TaskCommand.class, TasksCommand.class, CancelCommand.class, DrainCommand.class, WaitCommand.class,
+                RetryCommand.class,
                 WatchCommand.class, SchedulesCommand.class, ScheduleCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%n",
         footer = {"Durations: 500ms, 30s, 5m, 1h, 1h30m.",

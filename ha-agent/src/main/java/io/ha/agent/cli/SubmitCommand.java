@@ -2,28 +2,43 @@ package io.ha.agent.cli;
 
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskSpec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
  * {@code ha-ctl submit}: stores one task (or, with {@code --then}, the first step of a chain) and prints its id. The
  * task is described by {@link TaskOptions}. With {@code --key}, submitting again returns the first task's id and adds
- * nothing.
+ * nothing. With {@code --batch FILE|-}, stores the tasks of a file of JSON lines ({@link BatchSpecs}) in batched
+ * transactions and prints their ids, one per line in the file's order: every line is checked first, so a bad line
+ * stores nothing.
  */
 @Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Submit a task and print its id.",
+        description = "Submit a task and print its id; or, with --batch, many tasks from JSON lines.",
         footerHeading = "%nExamples:%n",
         footer = {"  ha-ctl submit --type resize --payload '{\"src\":\"a.png\"}' --key upload-1",
                 "  ha-ctl submit --type resize - < payload.json",
                 "  ha-ctl submit --type exec --timeout 5m --env LANG=C -- echo hello",
                 "  ha-ctl submit --type exec --then 'sort -u' --then 'wc -l' -- ls /data",
                 "      a chain of three steps, each reading the previous step's output on stdin;",
-                "      the id printed is the first step's ('ha-ctl task ID' shows its children)"})
+                "      the id printed is the first step's ('ha-ctl task ID' shows its children)",
+                "  ha-ctl submit --batch tasks.jsonl",
+                "      one task per line: {\"type\":\"resize\",\"payload\":\"a.png\",\"priority\":5,\"timeout\":\"30s\"}",
+                "      (fields: type, payload | payloadBase64 | command/env/cwd for exec, priority, maxAttempts,",
+                "      retryBackoff, timeout, delay | notBefore, key, labels, concurrencyKey)"})
 final class SubmitCommand extends CtlCommand {
     @Mixin
     TaskOptions task;
@@ -35,34 +50,86 @@ final class SubmitCommand extends CtlCommand {
     @Option(names = "--delay", paramLabel = "DURATION", description = "Do not start before this delay has passed.")
     Duration delay;
 
+    @Option(names = "--batch", paramLabel = "FILE",
+            description = "Submit the tasks of FILE ('-' for stdin), one JSON object per line, instead of one task "
+                    + "from the options; prints the ids in order.")
+    String batchFile;
+
     @Parameters(paramLabel = "ARGS", arity = "0..*", description = TaskOptions.ARGS_HELP)
     List<String> args = new ArrayList<>();
 
-    private TaskSpec spec;
+    private TaskSpec single;
+    private BatchSpecs batch;
 
     @Override
     protected void validate() {
+        if (batchFile != null) {
+            validateBatch();
+            return;
+        }
         task.resolve(args, root.stdin());
         try {
             TaskSpec.Builder b = task.builder().idempotencyKey(key);
             if (delay != null) {
                 b.delay(delay);
             }
-            spec = b.build();
+            single = b.build();
         } catch (IllegalArgumentException e) {
             throw CtlException.usage(e.getMessage());
+        }
+    }
+
+    private void validateBatch() {
+        Set<String> taskOptions = spec.mixins().get("task").options().stream().map(OptionSpec::longestName)
+                .collect(Collectors.toSet());
+        List<String> given = spec.commandLine().getParseResult().matchedOptions().stream()
+                .map(OptionSpec::longestName)
+                .filter(n -> taskOptions.contains(n) || n.equals("--key") || n.equals("--delay")).toList();
+        if (!given.isEmpty() || !args.isEmpty()) {
+            throw CtlException.usage("--batch takes every task from its file; give no task options or arguments "
+                    + "with it (got " + String.join(" ", given.isEmpty() ? args : given) + ")");
+        }
+        String source = batchFile.equals("-") ? "stdin" : batchFile;
+        try (BufferedReader in = batchFile.equals("-")
+                ? new BufferedReader(new InputStreamReader(root.stdin(), StandardCharsets.UTF_8))
+                : Files.newBufferedReader(Path.of(batchFile), StandardCharsets.UTF_8)) {
+            batch = BatchSpecs.parse(in, source);
+        } catch (IOException e) {
+            throw CtlException.usage("cannot read " + source + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
         }
     }
 
     @Override
     protected int run(ClusterConnection connection) throws Exception {
         TaskQueue queue = connection.cluster().taskQueue();
+        if (batch != null) {
+            return runBatch(queue);
+        }
         task.checkPayloadLimit(queue);
-        String id = queue.submit(spec);
+        String id = queue.submit(single);
         if (json()) {
             printJson(new Views.Submitted(id, task.type, task.payloadBytes(), key));
         } else {
             out().println(id);
+        }
+        return CtlException.OK;
+    }
+
+    private int runBatch(TaskQueue queue) throws Exception {
+        batch.checkPayloadLimit(queue.maxPayloadBytes(), batchFile.equals("-") ? "stdin" : batchFile);
+        List<String> ids = queue.submitAll(batch.specs());
+        if (json()) {
+            List<Views.Submitted> out = new ArrayList<>(ids.size());
+            for (int i = 0; i < ids.size(); i++) {
+                TaskSpec s = batch.lines().get(i).spec();
+                out.add(new Views.Submitted(ids.get(i), s.type(), s.payload().length, s.idempotencyKey()));
+            }
+            printJson(out);
+        } else {
+            StringBuilder text = new StringBuilder(ids.size() * 25);
+            ids.forEach(id -> text.append(id).append('\n'));
+            out().print(text);
         }
         return CtlException.OK;
     }
