@@ -12,11 +12,13 @@ import io.ha.core.task.store.TaskIds;
 import io.ha.core.testing.BlockingHandler;
 import io.ha.core.testing.TcpProxy;
 import io.ha.core.testing.ZkTestBase;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.Test;
 
 /** {@link TaskQueue#future}: watch-driven outcome futures on a real server. */
@@ -72,22 +74,70 @@ class TaskFutureTest extends ZkTestBase {
                 .hasCauseInstanceOf(NoSuchTaskException.class);
     }
 
+    /** The paths this client holds persistent recursive watches on (ZooKeeper exposes them to tests only). */
+    @SuppressWarnings("unchecked")
+    private static List<String> recursiveWatches(HaCluster cluster) throws Exception {
+        Method m = ZooKeeper.class.getDeclaredMethod("getPersistentRecursiveWatches");
+        m.setAccessible(true);
+        return (List<String>) m.invoke(cluster.curator().getZookeeperClient().getZooKeeper());
+    }
+
     @Test
-    void cancellingTheFutureLeavesTheTaskRunningToCompletion() throws Exception {
+    void cancellingTheFutureLeavesTheTaskRunningToCompletionAndTheLastOneGoneRemovesTheWatch() throws Exception {
         BlockingHandler blocker = new BlockingHandler();
-        member("a").worker().register("block", blocker, 1);
-        TaskQueue queue = client().taskQueue();
+        BlockingHandler later = new BlockingHandler();
+        member("a").worker().register("block", blocker, 1).register("later", later, 1);
+        HaCluster client = client();
+        TaskQueue queue = client.taskQueue();
+        String done = paths(client).done();
         String id = queue.submit(TaskSpec.builder("block").build());
         CompletableFuture<TaskRecord> dropped = queue.future(id);
         CompletableFuture<TaskRecord> kept = queue.future(id);
         await().atMost(WAIT).until(() -> blocker.started.contains(id));
+        await().atMost(WAIT).until(() -> recursiveWatches(client).contains(done));
 
         assertThat(dropped.cancel(true)).isTrue();
         assertThat(queue.get(id).orElseThrow().state()).isEqualTo(TaskState.RUNNING);
+        assertThat(recursiveWatches(client)).containsOnlyOnce(done);
         blocker.release.countDown();
 
         assertThat(get(kept).state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(blocker.interrupted).isEmpty();
+        await().atMost(WAIT).until(() -> !recursiveWatches(client).contains(done));
+
+        // Set up again for the next future, which completes through it.
+        String next = queue.submit(TaskSpec.builder("later").build());
+        CompletableFuture<TaskRecord> again = queue.future(next);
+        await().atMost(WAIT).until(() -> recursiveWatches(client).contains(done));
+        later.release.countDown();
+        assertThat(get(again).state()).isEqualTo(TaskState.SUCCEEDED);
+        await().atMost(WAIT).until(() -> !recursiveWatches(client).contains(done));
+
+        // Due in an hour: the task stays pending, and its one future, cancelled, takes the watch with it.
+        CompletableFuture<TaskRecord> alone = queue.future(queue.submit(TaskSpec.builder("later")
+                .delay(java.time.Duration.ofHours(1)).build()));
+        await().atMost(WAIT).until(() -> recursiveWatches(client).contains(done));
+        alone.cancel(false);
+        await().atMost(WAIT).until(() -> !recursiveWatches(client).contains(done));
+    }
+
+    @Test
+    void thousandsOfFuturesShareOneWatchAndAllComplete() throws Exception {
+        member("a").worker().register("n", ctx -> ctx.payload(), 8);
+        HaCluster client = client();
+        TaskQueue queue = client.taskQueue();
+        List<String> ids = queue.submitAll(java.util.stream.IntStream.range(0, 3000)
+                .mapToObj(i -> TaskSpec.builder("n").payload("p" + i).build()).toList());
+        long start = System.nanoTime();
+
+        CompletableFuture<List<TaskRecord>> all = queue.futures(ids);
+        assertThat(recursiveWatches(client)).containsOnlyOnce(paths(client).done());
+        List<TaskRecord> records = get(all);
+
+        assertThat(records).extracting(TaskRecord::id).containsExactlyElementsOf(ids);
+        assertThat(records).allMatch(r -> r.state() == TaskState.SUCCEEDED);
+        System.out.println("3000 futures completed " + (System.nanoTime() - start) / 1_000_000
+                + " ms after they were asked for");
     }
 
     @Test
