@@ -126,7 +126,8 @@ public final class OutcomeFutures implements Closeable {
                 return;
             }
         }
-        run(() -> lookFor(List.of(taskId)));
+        String path = event.getPath();
+        run(() -> complete(List.of(taskId), List.of(path)));
     }
 
     private void firstLook(String taskId) {
@@ -151,20 +152,30 @@ public final class OutcomeFutures implements Closeable {
         lookFor(ids);
     }
 
-    /** Reads the terminal records of {@code ids} (pipelined) and completes the futures of those that have one. */
+    /** Looks for a terminal record of each of {@code ids} in every terminal state. */
     private void lookFor(List<String> ids) {
+        List<String> owners = new ArrayList<>(ids.size() * TERMINAL.size());
         List<String> paths = new ArrayList<>(ids.size() * TERMINAL.size());
         for (String id : ids) {
             for (TaskState s : TERMINAL) {
+                owners.add(id);
                 paths.add(ctx.paths().doneRecord(s.name(), id));
             }
         }
+        complete(owners, paths);
+    }
+
+    /**
+     * Reads {@code paths} (pipelined), terminal records of the tasks {@code owners} names at the same index, and
+     * completes the futures of the tasks whose record exists.
+     */
+    private void complete(List<String> owners, List<String> paths) {
         try {
             List<AsyncReads.Result> reads = AsyncReads.getData(ctx.client(), paths, ctx.sessionTimeout().toMillis());
             for (int i = 0; i < reads.size(); i++) {
                 AsyncReads.Result r = reads.get(i);
                 if (r.ok()) {
-                    String id = ids.get(i / TERMINAL.size());
+                    String id = owners.get(i);
                     try {
                         completeAll(id, Json.read(r.path(), r.data(), TaskRecord.class), null);
                     } catch (CorruptDataException e) {
@@ -174,7 +185,7 @@ public final class OutcomeFutures implements Closeable {
             }
         } catch (Exception e) {
             // Connection loss: the watch is set again after the reconnect, and that looks for every task again.
-            LOG.debug("looking for the outcomes of {} task(s) failed: {}", ids.size(), e.toString());
+            LOG.debug("reading {} terminal record(s) failed: {}", paths.size(), e.toString());
         }
     }
 
