@@ -122,6 +122,25 @@ class TaskFutureTest extends ZkTestBase {
     }
 
     @Test
+    void futureCompletesAfterItsClientsSessionExpired() throws Exception {
+        BlockingHandler blocker = new BlockingHandler();
+        member("a").worker().register("block", blocker, 1);
+        HaCluster client = client();
+        TaskQueue queue = client.taskQueue();
+        String id = queue.submit(TaskSpec.builder("block").build());
+        CompletableFuture<TaskRecord> f = queue.future(id);
+        await().atMost(WAIT).until(() -> blocker.started.contains(id));
+        long session = client.curator().getZookeeperClient().getZooKeeper().getSessionId();
+
+        expireSessionOnServer(client);
+        blocker.release.countDown();
+
+        assertThat(get(f).state()).isEqualTo(TaskState.SUCCEEDED);
+        await().atMost(WAIT).until(() -> client.curator().getZookeeperClient().getZooKeeper().getSessionId()
+                != session);
+    }
+
+    @Test
     void thousandsOfFuturesShareOneWatchAndAllComplete() throws Exception {
         member("a").worker().register("n", ctx -> ctx.payload(), 8);
         HaCluster client = client();
