@@ -41,7 +41,7 @@ final class TaskCommand extends CtlCommand {
         field(out, "ID", r.id());
         field(out, "Type", r.type());
         field(out, "State", r.state().name());
-        field(out, "Attempt", r.attempt() + "/" + r.maxAttempts());
+        field(out, "Attempt", r.attempt() + "/" + r.lastAttempt());
         field(out, "Priority", String.valueOf(r.priority()));
         field(out, "Agent", Text.orDash(r.agent()) + (r.epoch() > 0 ? " (leader epoch " + r.epoch() + ")" : ""));
         field(out, "Labels", Text.list(r.labels()));

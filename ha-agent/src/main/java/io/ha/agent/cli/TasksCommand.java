@@ -63,7 +63,7 @@ final class TasksCommand extends CtlCommand {
         long now = System.currentTimeMillis();
         Table t = new Table("ID", "TYPE", "STATE", "ATTEMPT", "PRIORITY", "AGENT", "AGE", "LAST ERROR").limit(7, 60);
         for (TaskRecord r : tasks) {
-            t.row(r.id(), r.type(), r.state(), r.attempt() + "/" + r.maxAttempts(), r.priority(), r.agent(),
+            t.row(r.id(), r.type(), r.state(), r.attempt() + "/" + r.lastAttempt(), r.priority(), r.agent(),
                     Text.age(r.createdAt(), now), r.lastError());
         }
         t.print(out());

@@ -42,7 +42,7 @@ final class WaitCommand extends CtlCommand {
             }
             throw CtlException.failed("task " + id + " did not end within " + Text.duration(timeout)
                     + (current == null ? "" : "; it is " + current.state()
-                    + " (attempt " + current.attempt() + "/" + current.maxAttempts() + ")"));
+                    + " (attempt " + current.attempt() + "/" + current.lastAttempt() + ")"));
         }
         if (json()) {
             printJson(Views.Wait.of(r));
@@ -54,7 +54,7 @@ final class WaitCommand extends CtlCommand {
 
     private static String summary(TaskRecord r) {
         StringBuilder sb = new StringBuilder("task ").append(r.id()).append(' ').append(r.state())
-                .append(" (attempt ").append(r.attempt()).append('/').append(r.maxAttempts());
+                .append(" (attempt ").append(r.attempt()).append('/').append(r.lastAttempt());
         if (r.agent() != null) {
             sb.append(", agent ").append(r.agent());
         }

@@ -120,7 +120,7 @@ final class WatchCommand extends CtlCommand {
             Table t = new Table("ID", "TYPE", "AGENT", "ATTEMPT", "RUNNING FOR");
             for (TaskRecord r : running.subList(0, Math.min(maxTasks, running.size()))) {
                 long started = Views.startMillis(r);
-                t.row(r.id(), r.type(), r.agent(), r.attempt() + "/" + r.maxAttempts(), Text.age(started, now));
+                t.row(r.id(), r.type(), r.agent(), r.attempt() + "/" + r.lastAttempt(), Text.age(started, now));
             }
             t.lines().forEach(l -> lines.add("  " + l));
         }

@@ -26,6 +26,7 @@ public interface TaskContext {
     /** The attempt number, starting at 1. */
     int attempt();
 
+    /** The last attempt this run may reach: the spec's maxAttempts, counted from the retry for a retried task. */
     int maxAttempts();
 
     /** Attempt and leader epoch of this run, for fencing side effects outside ZooKeeper. */

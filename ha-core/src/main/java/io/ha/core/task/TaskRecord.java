@@ -29,13 +29,15 @@ import java.util.Set;
  * @param concurrencyKey what the per-key limit of the task's type counts, or null
  * @param groupId   the group this task belongs to (a member, a step of a member's chain, or the join), or null
  * @param groupIndex the member's index in its group, or -1 for the join (meaningless without a group)
+ * @param firstAttempt the first attempt of the current budget of {@code maxAttempts}: 1, or the attempt that
+ *                  {@code TaskQueue.retry} started (attempt numbers only grow, so fencing tokens never repeat)
  */
 public record TaskRecord(String id, String type, byte[] payload, int priority, int maxAttempts, long retryBackoffMs,
                          long notBefore, String idempotencyKey, Set<String> labels, long createdAt, TaskState state,
                          int attempt, String agent, long epoch, String lastError, byte[] result,
                          List<TaskEvent> history, List<TaskTemplate> onSuccess, List<TaskTemplate> onFailure,
                          String parentId, byte[] input, List<String> children, long timeoutMs,
-                         String concurrencyKey, String groupId, int groupIndex) {
+                         String concurrencyKey, String groupId, int groupIndex, int firstAttempt) {
     /** How many history entries a record keeps (the newest). */
     public static final int HISTORY_LIMIT = 32;
     private static final long MAX_BACKOFF_MS = Duration.ofMinutes(10).toMillis();
@@ -47,6 +49,7 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
         onSuccess = onSuccess == null ? List.of() : List.copyOf(onSuccess);
         onFailure = onFailure == null ? List.of() : List.copyOf(onFailure);
         children = children == null ? List.of() : List.copyOf(children);
+        firstAttempt = Math.max(1, firstAttempt);
     }
 
     public static TaskRecord create(String id, TaskSpec spec, long now) {
@@ -57,7 +60,7 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
                 TaskState.PENDING, 1, null, 0, null, null,
                 List.of(new TaskEvent(now, TaskState.PENDING, 1, null, "submitted")),
                 template.onSuccess(), template.onFailure(), null, null, null, template.timeoutMs(),
-                template.concurrencyKey(), null, 0);
+                template.concurrencyKey(), null, 0, 1);
     }
 
     /** A follow-up of {@code parent}, created by its outcome. */
@@ -65,7 +68,8 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
         return new TaskRecord(id, t.type(), t.payload(), t.priority(), t.maxAttempts(), t.retryBackoffMs(), 0, null,
                 t.labels(), now, TaskState.PENDING, 1, null, 0, null, null,
                 List.of(new TaskEvent(now, TaskState.PENDING, 1, null, "follow-up of " + parent.id())),
-                t.onSuccess(), t.onFailure(), parent.id(), input, null, t.timeoutMs(), t.concurrencyKey(), null, 0);
+                t.onSuccess(), t.onFailure(), parent.id(), input, null, t.timeoutMs(), t.concurrencyKey(), null, 0,
+                1);
     }
 
     /** The follow-ups that an outcome in {@code terminal} creates (none for CANCELLED). */
@@ -104,7 +108,7 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
         }
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, notBefore, idempotencyKey,
                 labels, createdAt, TaskState.ASSIGNED, attempt, toAgent, epoch, lastError, result, history, onSuccess,
-                onFailure, parentId, input, children, timeoutMs, concurrencyKey, groupId, groupIndex);
+                onFailure, parentId, input, children, timeoutMs, concurrencyKey, groupId, groupIndex, firstAttempt);
     }
 
     public TaskRecord succeeded(byte[] output, long now) {
@@ -129,36 +133,46 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
 
     /**
      * A DEAD or FAILED task put back to PENDING by {@code by} ({@code TaskQueue.retry}): due at once, with a fresh
-     * budget of {@code maxAttempts} attempts (the attempt number starts again at 1), its history and last error kept.
+     * budget of {@code maxAttempts} attempts starting at the next attempt number (numbers keep growing, so a
+     * handler's fencing token never repeats), its history and last error kept.
      */
     public TaskRecord revived(String by, long now) {
-        return next(TaskState.PENDING, 1, null, 0, 0, lastError, null, now, "retried by " + by + " after "
-                + state + " at attempt " + attempt);
+        TaskRecord freshBudget = new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, notBefore,
+                idempotencyKey, labels, createdAt, state, attempt, agent, epoch, lastError, result, history, onSuccess,
+                onFailure, parentId, input, children, timeoutMs, concurrencyKey, groupId, groupIndex, attempt + 1);
+        return freshBudget.next(TaskState.PENDING, attempt + 1, null, 0, 0, lastError, null, now, "retried by " + by
+                + " after " + state + " at attempt " + attempt);
     }
 
     /** The same record, due at once (a reassignment after an agent loss is not the task's fault). */
     public TaskRecord withoutDelay() {
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, 0, idempotencyKey, labels,
                 createdAt, state, attempt, agent, epoch, lastError, result, history, onSuccess, onFailure, parentId,
-                input, children, timeoutMs, concurrencyKey, groupId, groupIndex);
+                input, children, timeoutMs, concurrencyKey, groupId, groupIndex, firstAttempt);
     }
 
     public TaskRecord withChildren(List<String> childIds) {
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, notBefore, idempotencyKey,
                 labels, createdAt, state, attempt, agent, epoch, lastError, result, history, onSuccess, onFailure,
-                parentId, input, childIds, timeoutMs, concurrencyKey, groupId, groupIndex);
+                parentId, input, childIds, timeoutMs, concurrencyKey, groupId, groupIndex, firstAttempt);
     }
 
     /** The same record as a member of {@code group} at {@code index} (-1: the group's join). */
     public TaskRecord inGroup(String group, int index) {
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, notBefore, idempotencyKey,
                 labels, createdAt, state, attempt, agent, epoch, lastError, result, history, onSuccess, onFailure,
-                parentId, input, children, timeoutMs, concurrencyKey, group, index);
+                parentId, input, children, timeoutMs, concurrencyKey, group, index, firstAttempt);
     }
 
     @JsonIgnore
     public boolean attemptsLeft() {
-        return attempt < maxAttempts;
+        return attempt < lastAttempt();
+    }
+
+    /** The last attempt number of the current budget: {@code maxAttempts} unless the task was retried. */
+    @JsonIgnore
+    public int lastAttempt() {
+        return firstAttempt + maxAttempts - 1;
     }
 
     @JsonIgnore
@@ -175,7 +189,7 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
         }
         return new TaskRecord(id, type, payload, priority, maxAttempts, retryBackoffMs, newNotBefore, idempotencyKey,
                 labels, createdAt, newState, newAttempt, newAgent, newEpoch, newLastError, newResult, h, onSuccess,
-                onFailure, parentId, input, children, timeoutMs, concurrencyKey, groupId, groupIndex);
+                onFailure, parentId, input, children, timeoutMs, concurrencyKey, groupId, groupIndex, firstAttempt);
     }
 
     @Override
@@ -189,7 +203,7 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
                 && onFailure.equals(t.onFailure) && Objects.equals(parentId, t.parentId)
                 && Arrays.equals(input, t.input) && children.equals(t.children) && timeoutMs == t.timeoutMs
                 && Objects.equals(concurrencyKey, t.concurrencyKey) && Objects.equals(groupId, t.groupId)
-                && groupIndex == t.groupIndex;
+                && groupIndex == t.groupIndex && firstAttempt == t.firstAttempt;
     }
 
     @Override

@@ -49,10 +49,13 @@ class TaskRetryTest extends ZkTestBase {
         TaskRecord revived = queue.retry(id);
 
         assertThat(revived.state()).isEqualTo(TaskState.PENDING);
-        assertThat(revived.attempt()).isEqualTo(1);
+        // Attempt numbers keep growing (the fencing token never repeats); the budget is maxAttempts again.
+        assertThat(revived.attempt()).isEqualTo(3);
+        assertThat(revived.lastAttempt()).isEqualTo(4);
+        assertThat(revived.attemptsLeft()).isTrue();
         TaskRecord done = queue.await(id, WAIT);
         assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
-        assertThat(new String(done.result(), StandardCharsets.UTF_8)).isEqualTo("ok at attempt 1");
+        assertThat(new String(done.result(), StandardCharsets.UTF_8)).isEqualTo("ok at attempt 3");
         assertThat(runs).hasValue(3);
         assertThat(done.history()).extracting(TaskEvent::state).containsSubsequence(TaskState.DEAD,
                 TaskState.PENDING, TaskState.RUNNING, TaskState.SUCCEEDED);

@@ -111,7 +111,7 @@ final class OrphanReclaimer {
         TaskRecord next = record.value().attemptsLeft()
                 ? record.value().retried(why, now).withoutDelay()
                 : record.value().ended(TaskState.DEAD, why + "; no attempts left ("
-                        + record.value().maxAttempts() + ")", now);
+                        + record.value().lastAttempt() + ")", now);
         List<CuratorOp> ops = writer.begin(4);
         ops.addAll(store.leaveAssignmentOps(assignmentPath, assignmentStat.getVersion(), record, next));
         KeeperException.Code code = writer.commit(ops);

@@ -233,7 +233,7 @@ public final class TaskStore {
                 stat == null ? now : stat.getCtime(), TaskState.DEAD, 1, null, 0,
                 "corrupt task record: " + problem.getMessage(), null,
                 List.of(new TaskEvent(now, TaskState.DEAD, 1, null, "corrupt task record")), null, null, null, null,
-                null, 0, null, null, 0);
+                null, 0, null, null, 0, 1);
         List<CuratorOp> ops = new ArrayList<>(alsoDelete);
         if (stat != null) {
             ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(paths.task(taskId)));

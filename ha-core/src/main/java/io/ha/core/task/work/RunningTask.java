@@ -202,7 +202,7 @@ final class RunningTask implements TaskContext {
 
     @Override
     public int maxAttempts() {
-        return record.value().maxAttempts();
+        return record.value().lastAttempt();
     }
 
     @Override

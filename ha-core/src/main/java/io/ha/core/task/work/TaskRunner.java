@@ -159,7 +159,7 @@ final class TaskRunner {
         }
         return current.attemptsLeft() ? current.retried(error, now)
                 : current.ended(TaskState.DEAD, error + " (attempt " + current.attempt() + " of "
-                        + current.maxAttempts() + ")", now);
+                        + current.lastAttempt() + ")", now);
     }
 
     private static String describe(Throwable e) {

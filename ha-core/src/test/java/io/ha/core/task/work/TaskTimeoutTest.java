@@ -69,7 +69,8 @@ class TaskTimeoutTest extends ZkTestBase {
         assertThat(dead.state()).isEqualTo(TaskState.DEAD);
         assertThat(dead.lastError()).contains("timed out after 300ms (task timeout)");
         assertThat(returned.getCount()).as("recorded while the handler still runs").isEqualTo(1);
-        assertThat(sawCancelled).isTrue();
+        // The handler's thread wakes from the interrupt on its own time, possibly after the failure is recorded.
+        await().atMost(WAIT).untilTrue(sawCancelled);
         release.countDown();
         returned.await();
         // The late result is dropped: the terminal record stays as the deadline wrote it.
