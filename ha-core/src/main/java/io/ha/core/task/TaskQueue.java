@@ -1,5 +1,6 @@
 package io.ha.core.task;
 
+import io.ha.core.NoSuchGroupException;
 import io.ha.core.NoSuchTaskException;
 import io.ha.core.TaskRejectedException;
 import java.util.List;
@@ -41,4 +42,37 @@ public interface TaskQueue extends TaskQueries {
      * @throws NoSuchTaskException when no task has this id
      */
     boolean cancel(String taskId) throws Exception;
+
+    /** {@link #submitGroup(GroupSpec)} with the default policy: {@code join} runs once every member has ended. */
+    default GroupSubmission submitGroup(List<TaskSpec> members, TaskSpec join) throws Exception {
+        return submitGroup(GroupSpec.of(members, join));
+    }
+
+    /**
+     * Stores a fan-in group: its members (up to 300 per transaction, as {@link #submitAll}) and, for later, its join.
+     * The join is created exactly once, in the transaction that records the outcome ending the last member, with
+     * the members' ids, states and results as its input ({@link JoinInput}). Members' terminal records are kept
+     * until the join's chain has ended. Not guaranteed: a submitter that fails mid-way leaves a group in state
+     * SUBMITTING whose stored members run but never join; {@link #cancelGroup} ends it.
+     *
+     * @throws TaskRejectedException before storing anything when a task breaks a limit, carries an idempotency key
+     *                               or fans out (names the member's index)
+     */
+    GroupSubmission submitGroup(GroupSpec group) throws Exception;
+
+    /**
+     * The group as stored now: members per state, the join's id and state.
+     *
+     * @throws NoSuchGroupException naming the id when no group has it (or it was pruned)
+     */
+    GroupStatus group(String groupId) throws Exception;
+
+    /**
+     * Cancels a group: no join is created afterwards, and every member (the running step of its chain) and the
+     * join that has not ended is cancelled. Idempotent.
+     *
+     * @return true when this call cancelled it, false when it had already ended or been cancelled
+     * @throws NoSuchGroupException naming the id when no group has it
+     */
+    boolean cancelGroup(String groupId) throws Exception;
 }

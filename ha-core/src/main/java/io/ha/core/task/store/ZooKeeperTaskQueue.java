@@ -7,6 +7,9 @@ import io.ha.core.NoSuchTaskException;
 import io.ha.core.TaskRejectedException;
 import io.ha.core.internal.Json;
 import io.ha.core.session.ClusterContext;
+import io.ha.core.task.GroupSpec;
+import io.ha.core.task.GroupStatus;
+import io.ha.core.task.GroupSubmission;
 import io.ha.core.task.TaskMetrics;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
@@ -33,14 +36,16 @@ import org.apache.zookeeper.KeeperException;
 public final class ZooKeeperTaskQueue implements TaskQueue {
     /** Largest stored record (payload, base64-encoded, plus follow-ups and history), well below jute.maxbuffer. */
     static final int MAX_RECORD_BYTES = 900 * 1024;
-    private static final int SUBMIT_BATCH_TASKS = 300;
-    private static final int SUBMIT_BATCH_BYTES = 512 * 1024;
+    static final int SUBMIT_BATCH_TASKS = 300;
+    static final int SUBMIT_BATCH_BYTES = 512 * 1024;
 
     private final ClusterContext ctx;
     private final TaskStore store;
     private final int maxPayloadBytes;
     private final TaskMetrics metrics;
     private final TaskReader reader;
+    private final GroupSubmitter groupSubmitter;
+    private final GroupQueries groupQueries;
 
     public ZooKeeperTaskQueue(ClusterContext ctx, int maxPayloadBytes, TaskMetrics metrics) {
         Preconditions.checkArgument(maxPayloadBytes >= 0 && maxPayloadBytes <= MAX_PAYLOAD_CEILING,
@@ -50,6 +55,8 @@ public final class ZooKeeperTaskQueue implements TaskQueue {
         this.maxPayloadBytes = maxPayloadBytes;
         this.metrics = metrics;
         this.reader = new TaskReader(ctx, store);
+        this.groupSubmitter = new GroupSubmitter(store, metrics, maxPayloadBytes);
+        this.groupQueries = new GroupQueries(store, this);
     }
 
     public TaskStore store() {
@@ -250,6 +257,21 @@ public final class ZooKeeperTaskQueue implements TaskQueue {
                 // It moved meanwhile (assigned, started, retried or ended): look again.
             }
         }
+    }
+
+    @Override
+    public GroupSubmission submitGroup(GroupSpec group) throws Exception {
+        return groupSubmitter.submit(group);
+    }
+
+    @Override
+    public GroupStatus group(String groupId) throws Exception {
+        return groupQueries.status(groupId);
+    }
+
+    @Override
+    public boolean cancelGroup(String groupId) throws Exception {
+        return groupQueries.cancel(groupId);
     }
 
     @Override

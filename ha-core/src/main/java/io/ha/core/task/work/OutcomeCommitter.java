@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 final class OutcomeCommitter implements Closeable {
     /** The worker's logger: the parts of the worker log as it always did. */
     private static final Logger LOG = LoggerFactory.getLogger(AgentWorker.class);
+    /** Tries of an outcome whose group checks are refused by other members' outcomes before it gives up. */
+    private static final int MAX_GROUP_TRIES = 100;
 
     private final ClusterContext ctx;
     private final TaskStore store;
@@ -94,6 +96,15 @@ final class OutcomeCommitter implements Closeable {
      * a failed check means a zombie and is only logged.
      */
     void record(String taskId, int assignmentVersion, Versioned<TaskRecord> current, TaskRecord next) {
+        for (int tries = 1; !record(taskId, assignmentVersion, current, next, tries < MAX_GROUP_TRIES); tries++) {
+            LOG.debug("outcome {} of task {}: its group changed meanwhile; building it again (try {})", next.state(),
+                    taskId, tries + 1);
+        }
+    }
+
+    /** One try of {@link #record}; false when a group check was refused and {@code mayRetry} (build it again). */
+    private boolean record(String taskId, int assignmentVersion, Versioned<TaskRecord> current, TaskRecord next,
+                           boolean mayRetry) {
         int attempt = current.value().attempt();
         try {
             commit(store.leaveAssignmentOps(ctx.paths().assignment(ctx.agentId(), taskId), assignmentVersion, current,
@@ -110,6 +121,16 @@ final class OutcomeCommitter implements Closeable {
                                 : next.state(), next.lastError() == null ? "" : " (" + next.lastError() + ")");
             }
         } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            if (ctx.paths().isGroupPath(e.getPath())) {
+                // Another member's outcome changed the same shard or the group's header first (often one of this
+                // very batch): a conflict, not a zombie.
+                if (mayRetry) {
+                    return false;
+                }
+                LOG.warn("outcome {} of task {} attempt {} not recorded: its group kept changing ({})", next.state(),
+                        taskId, attempt, e.getPath());
+                return true;
+            }
             LOG.info("outcome {} of task {} attempt {} discarded: {} no longer holds the assignment", next.state(),
                     taskId, attempt, ctx.agentId());
         } catch (Exception e) {
@@ -117,6 +138,7 @@ final class OutcomeCommitter implements Closeable {
             // if it still is after reconnecting; a recorded outcome is never recorded twice.
             LOG.warn("outcome of task {} not confirmed: {}", taskId, e.toString());
         }
+        return true;
     }
 
     /**
