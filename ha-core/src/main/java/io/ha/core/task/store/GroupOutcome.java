@@ -10,6 +10,8 @@ import io.ha.core.task.TaskState;
 import io.ha.core.task.TaskTemplate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +34,11 @@ final class GroupOutcome {
 
     private final TaskStore store;
     private final GroupStore groups;
+    /** Groups whose shard count has been read: it never changes, so a member's end reads only its shard. */
+    private static final int MAX_CACHED_GROUPS = 10_000;
+
     private final long readTimeoutMs;
+    private final Map<String, Integer> shardCounts = new ConcurrentHashMap<>();
 
     GroupOutcome(TaskStore store, GroupStore groups, long readTimeoutMs) {
         this.store = store;
@@ -52,35 +58,48 @@ final class GroupOutcome {
     }
 
     private List<CuratorOp> endOpsOrCorrupt(TaskRecord done) throws Exception {
-        Versioned<GroupRecord> header = groups.readHeader(done.groupId());
-        if (header == null) {
-            return List.of(); // pruned after it ended, or cancelled while being submitted and removed
+        Integer shardCount = shardCounts.get(done.groupId());
+        Versioned<GroupRecord> header = null;
+        if (shardCount == null || done.groupIndex() < 0) {
+            header = groups.readHeader(done.groupId());
+            if (header == null) {
+                return List.of(); // pruned after it ended
+            }
+            if (shardCounts.size() >= MAX_CACHED_GROUPS) {
+                shardCounts.clear();
+            }
+            shardCount = header.value().shards();
+            shardCounts.put(done.groupId(), shardCount);
         }
-        GroupRecord group = header.value();
         if (done.groupIndex() < 0) {
-            return group.state() == GroupState.JOINED
-                    ? List.of(groups.setHeader(header.version(), group.withState(GroupState.ENDED))) : List.of();
+            return header.value().state() == GroupState.JOINED ? List.of(groups.setHeader(header.version(),
+                    header.value().withState(GroupState.ENDED))) : List.of();
         }
-        if (done.groupIndex() >= group.size()) {
-            LOG.warn("task {} names member {} of group {}, which has {}", done.id(), done.groupIndex(), group.id(),
-                    group.size());
-            return List.of();
+        int position = done.groupIndex() / shardCount;
+        Versioned<GroupShard> shard = groups.readShard(done.groupId(), done.groupIndex() % shardCount);
+        if (shard == null) {
+            return List.of(); // pruned after it ended (shards go before their header)
         }
-        int position = done.groupIndex() / group.shards();
-        Versioned<GroupShard> shard = groups.readShard(group.id(), done.groupIndex() % group.shards());
-        if (shard == null || shard.value().members().get(position).ended()) {
-            LOG.warn("member {} of group {} (task {}) has no open entry in its shard", done.groupIndex(), group.id(),
-                    done.id());
+        if (position >= shard.value().members().size() || shard.value().members().get(position).ended()) {
+            LOG.warn("member {} of group {} (task {}) has no open entry in its shard", done.groupIndex(),
+                    done.groupId(), done.id());
             return List.of();
         }
         int resultBytes = done.state() == TaskState.SUCCEEDED && done.result() != null ? done.result().length : 0;
         String error = done.state() == TaskState.SUCCEEDED ? null : done.lastError();
         GroupShard next = shard.value().withEnded(position, done.state(), done.id(), error, resultBytes);
         List<CuratorOp> ops = new ArrayList<>(6);
-        ops.add(groups.setShard(group.id(), shard.version(), next));
+        ops.add(groups.setShard(done.groupId(), shard.version(), next));
         if (!next.complete()) {
             return ops;
         }
+        // Only the end of a shard's last member needs the header (read after the shard: its version is checked
+        // at commit all the same).
+        header = header != null ? header : groups.readHeader(done.groupId());
+        if (header == null) {
+            return List.of();
+        }
+        GroupRecord group = header.value();
         GroupRecord counted = group.withShardCompleted();
         if (counted.allShardsComplete() && group.state() == GroupState.OPEN) {
             counted = createJoin(counted, next, done, ops);

@@ -16,6 +16,8 @@ import java.io.Closeable;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.zookeeper.KeeperException;
@@ -41,6 +43,8 @@ final class OutcomeCommitter implements Closeable {
     private final TaskStore store;
     private final TaskMetrics metrics;
     private volatile GroupCommit commits;
+    /** Held while a transaction that writes a group header is built and committed (see commitOutcome). */
+    private final Object headerWrites = new Object();
 
     OutcomeCommitter(ClusterContext ctx, TaskStore store, TaskMetrics metrics) {
         this.ctx = ctx;
@@ -99,6 +103,33 @@ final class OutcomeCommitter implements Closeable {
         for (int tries = 1; !record(taskId, assignmentVersion, current, next, tries < MAX_GROUP_TRIES); tries++) {
             LOG.debug("outcome {} of task {}: its group changed meanwhile; building it again (try {})", next.state(),
                     taskId, tries + 1);
+            // Contenders for one group header (the last members of many shards end together) would otherwise retry
+            // in lockstep; a few milliseconds of jitter lets one through per round.
+            Uninterruptibles.sleepUninterruptibly(ThreadLocalRandom.current().nextInt(1 + Math.min(20, tries)),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The transaction that records {@code next}. One that writes the header of its group (the end of a shard's last
+     * member: a few per group, all near its end) is built again and committed while holding this worker's header
+     * lock, so this worker's own outcomes never contend for one header; other agents' still may (then retried).
+     */
+    private void commitOutcome(String taskId, int assignmentVersion, Versioned<TaskRecord> current, TaskRecord next)
+            throws Exception {
+        String assignment = ctx.paths().assignment(ctx.agentId(), taskId);
+        List<CuratorOp> ops = store.leaveAssignmentOps(assignment, assignmentVersion, current, next);
+        if (next.groupId() == null || !next.state().isTerminal()) {
+            commit(ops);
+            return;
+        }
+        String header = ctx.paths().group(next.groupId());
+        if (ops.stream().noneMatch(op -> header.equals(op.get().getPath()))) {
+            commit(ops);
+            return;
+        }
+        synchronized (headerWrites) {
+            commit(store.leaveAssignmentOps(assignment, assignmentVersion, current, next));
         }
     }
 
@@ -107,8 +138,7 @@ final class OutcomeCommitter implements Closeable {
                            boolean mayRetry) {
         int attempt = current.value().attempt();
         try {
-            commit(store.leaveAssignmentOps(ctx.paths().assignment(ctx.agentId(), taskId), assignmentVersion, current,
-                    next));
+            commitOutcome(taskId, assignmentVersion, current, next);
             if (next.state().isTerminal()) {
                 metrics.recordEnded(next.state());
             }
