@@ -57,6 +57,34 @@ final class GroupOutcome {
         }
     }
 
+    /** The path of the shard {@code record}'s end writes, or null (not a member, or its group is gone). */
+    String shardPath(TaskRecord record) throws Exception {
+        if (record.groupId() == null || record.groupIndex() < 0) {
+            return null;
+        }
+        Integer shardCount = shardCounts.get(record.groupId());
+        if (shardCount == null) {
+            try {
+                Versioned<GroupRecord> header = groups.readHeader(record.groupId());
+                if (header == null) {
+                    return null;
+                }
+                shardCount = cacheShardCount(record.groupId(), header.value());
+            } catch (CorruptDataException e) {
+                return null;
+            }
+        }
+        return store.paths().groupShard(record.groupId(), record.groupIndex() % shardCount);
+    }
+
+    private int cacheShardCount(String groupId, GroupRecord group) {
+        if (shardCounts.size() >= MAX_CACHED_GROUPS) {
+            shardCounts.clear();
+        }
+        shardCounts.put(groupId, group.shards());
+        return group.shards();
+    }
+
     private List<CuratorOp> endOpsOrCorrupt(TaskRecord done) throws Exception {
         Integer shardCount = shardCounts.get(done.groupId());
         Versioned<GroupRecord> header = null;
@@ -65,11 +93,7 @@ final class GroupOutcome {
             if (header == null) {
                 return List.of(); // pruned after it ended
             }
-            if (shardCounts.size() >= MAX_CACHED_GROUPS) {
-                shardCounts.clear();
-            }
-            shardCount = header.value().shards();
-            shardCounts.put(done.groupId(), shardCount);
+            shardCount = cacheShardCount(done.groupId(), header.value());
         }
         if (done.groupIndex() < 0) {
             return header.value().state() == GroupState.JOINED ? List.of(groups.setHeader(header.version(),

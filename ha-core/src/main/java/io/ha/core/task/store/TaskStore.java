@@ -41,6 +41,14 @@ public final class TaskStore {
         this.groupOutcome = new GroupOutcome(this, groups, GROUP_READ_TIMEOUT_MS);
     }
 
+    /**
+     * The shard node that the end of {@code record} (a group's member or a step of its chain) writes, or null for a
+     * task outside a group, a join, or a group that is gone.
+     */
+    public String groupShardPath(TaskRecord record) throws Exception {
+        return groupOutcome.shardPath(record);
+    }
+
     /** The group nodes of this store's cluster. */
     public GroupStore groups() {
         return groups;

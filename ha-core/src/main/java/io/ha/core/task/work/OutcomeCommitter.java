@@ -1,5 +1,6 @@
 package io.ha.core.task.work;
 
+import com.google.common.util.concurrent.Striped;
 import com.google.common.util.concurrent.Uninterruptibles;
 import io.ha.core.CorruptDataException;
 import io.ha.core.Names;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.zookeeper.KeeperException;
@@ -45,6 +47,8 @@ final class OutcomeCommitter implements Closeable {
     private volatile GroupCommit commits;
     /** Held while a transaction that writes a group header is built and committed (see commitOutcome). */
     private final Object headerWrites = new Object();
+    /** Held while the end of a group's member is built and committed, per shard (see commitOutcome). */
+    private final Striped<Lock> shardLocks = Striped.lock(1024);
 
     OutcomeCommitter(ClusterContext ctx, TaskStore store, TaskMetrics metrics) {
         this.ctx = ctx;
@@ -111,25 +115,35 @@ final class OutcomeCommitter implements Closeable {
     }
 
     /**
-     * The transaction that records {@code next}. One that writes the header of its group (the end of a shard's last
-     * member: a few per group, all near its end) is built again and committed while holding this worker's header
-     * lock, so this worker's own outcomes never contend for one header; other agents' still may (then retried).
+     * The transaction that records {@code next}. The end of a group's member is built and committed while holding
+     * this worker's lock of the member's shard, so two of this worker's outcomes never contend for one shard (nor
+     * make a whole {@link GroupCommit} batch be sent again); one that also writes its group's header (the end of a
+     * shard's last member: a few per group, all near its end) is built again under the header lock too. Other
+     * agents' outcomes still may contend: those are retried.
      */
     private void commitOutcome(String taskId, int assignmentVersion, Versioned<TaskRecord> current, TaskRecord next)
             throws Exception {
         String assignment = ctx.paths().assignment(ctx.agentId(), taskId);
-        List<CuratorOp> ops = store.leaveAssignmentOps(assignment, assignmentVersion, current, next);
-        if (next.groupId() == null || !next.state().isTerminal()) {
-            commit(ops);
-            return;
-        }
-        String header = ctx.paths().group(next.groupId());
-        if (ops.stream().noneMatch(op -> header.equals(op.get().getPath()))) {
-            commit(ops);
-            return;
-        }
-        synchronized (headerWrites) {
+        String shard = next.state().isTerminal() && next.followUpsFor(next.state()).isEmpty()
+                ? store.groupShardPath(next) : null;
+        if (shard == null) {
             commit(store.leaveAssignmentOps(assignment, assignmentVersion, current, next));
+            return;
+        }
+        Lock lock = shardLocks.get(shard);
+        lock.lock();
+        try {
+            List<CuratorOp> ops = store.leaveAssignmentOps(assignment, assignmentVersion, current, next);
+            String header = ctx.paths().group(next.groupId());
+            if (ops.stream().noneMatch(op -> header.equals(op.get().getPath()))) {
+                commit(ops);
+                return;
+            }
+            synchronized (headerWrites) {
+                commit(store.leaveAssignmentOps(assignment, assignmentVersion, current, next));
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
