@@ -194,6 +194,12 @@ public final class QueueBenchmark {
             progress(String.format(Locale.ROOT, "HA queue: %d tasks paced at %.0f tasks/s (half the measured rate) "
                     + "for latency without a backlog", paced, rate));
             results.haPaced = bench.paced(fleet, paced, rate);
+            int members = options.quick() ? 2_000 : 10_000;
+            progress("HA group: " + members + " members and a join, from the submit to the join's end");
+            HaQueueBench.awaitIdle(Duration.ofMillis(300), Duration.ofSeconds(60));
+            results.haGroup = HaGroupBench.run(fleet, members, payload);
+            progress(String.format(Locale.ROOT, "HA group: %.1f s, %.0f tasks/s", results.haGroup.seconds(),
+                    results.haGroup.perSecond()));
         }
     }
 

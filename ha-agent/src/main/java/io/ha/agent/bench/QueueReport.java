@@ -75,6 +75,8 @@ final class QueueReport {
         row(String.format(Locale.ROOT, "HA queue end to end, paced at %s tasks/s (no backlog)",
                 count(r.haPaced.tasks() / r.haPaced.seconds())), r.haPaced.perSecond(), "tasks/s",
                 r.haPaced.latencies());
+        row(String.format(Locale.ROOT, "HA group: %s members + join, submit to the join's end",
+                count(r.haGroup.members())), r.haGroup.perSecond(), "tasks/s", null);
         row(String.format(Locale.ROOT, "Curator DistributedQueue (1 producer, %d consumers%s)", o.workers(),
                 medianOf(r.curatorDistributedQueueRounds)), r.curatorDistributedQueue, "items/s", null);
         row(String.format(Locale.ROOT, "Curator SimpleDistributedQueue (1 producer, %d consumers%s)", o.workers(),
@@ -96,6 +98,7 @@ final class QueueReport {
         target(String.format(Locale.ROOT, "cost per task, %s vs %s queued", count(r.depthLarge.queued()),
                 count(r.depthSmall.queued())), r.depthRatio(), QueueResults.TARGET_DEPTH_RATIO, false);
         out.printf(Locale.ROOT, "%-62s %11.2fx%n", "(the same in CPU time per task)", r.depthCpuRatio());
+        out.printf(Locale.ROOT, "%-62s %11.2fx%n", "(HA group vs HA queue end to end, tasks/s)", r.haGroupVsQueue());
         out.printf(Locale.ROOT, "%-62s %11.2fx%n", "(HA vs Curator SimpleDistributedQueue)", r.haVsSimpleQueue());
         out.printf(Locale.ROOT, "%-62s %11.2fx%n", "(HA vs multi() creates, the batched write limit)",
                 r.haVsMultiCreates());
@@ -228,6 +231,10 @@ final class QueueReport {
         j.put("ha_paced_target_per_s", round(r.haPaced.tasks() / r.haPaced.seconds(), 1));
         j.put("ha_paced_p50_ms", r.haPaced.latencies().p50());
         j.put("ha_paced_p99_ms", r.haPaced.latencies().p99());
+        j.put("ha_group_members", r.haGroup.members());
+        j.put("ha_group_seconds", round(r.haGroup.seconds(), 3));
+        j.put("ha_group_tasks_per_s", round(r.haGroup.perSecond(), 1));
+        j.put("ha_group_vs_queue", round(r.haGroupVsQueue(), 3));
         j.put("ha_tasks_per_s_rounds", r.haRoundRates.stream().map(v -> round(v, 1)).toList());
         j.put("ha_jit_share_rounds", r.haRoundJitShares.stream().map(v -> round(v, 3)).toList());
         j.put("curator_distributed_queue_per_s", round(r.curatorDistributedQueue, 1));

@@ -28,6 +28,8 @@ final class QueueResults {
     List<Double> haRoundJitShares = List.of();
     int haCapacity;
     HaQueueBench.Run haPaced;
+    /** One group of many members and a join, on the same fleet right after the timed rounds. */
+    HaGroupBench.Run haGroup;
     ServerStats haServerCost;
     CpuProfile.Usage haCpu;
     CpuProfile.Usage wholeRun;
@@ -43,6 +45,10 @@ final class QueueResults {
 
     double haVsDistributedQueue() {
         return ha.perSecond() / curatorDistributedQueue;
+    }
+
+    double haGroupVsQueue() {
+        return haGroup.perSecond() / ha.perSecond();
     }
 
     double haVsSimpleQueue() {

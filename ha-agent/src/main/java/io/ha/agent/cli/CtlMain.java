@@ -33,6 +33,7 @@ import picocli.CommandLine;
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Inspect and steer an HA cluster through ZooKeeper.",
         subcommands = {StatusCommand.class, AgentsCommand.class, LeaderCommand.class, SubmitCommand.class,
+                GroupCommand.class,
                 TaskCommand.class, TasksCommand.class, CancelCommand.class, DrainCommand.class, WaitCommand.class,
                 RetryCommand.class,
                 WatchCommand.class, SchedulesCommand.class, ScheduleCommand.class, CommandLine.HelpCommand.class},

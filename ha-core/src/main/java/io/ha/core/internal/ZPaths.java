@@ -154,6 +154,31 @@ public final class ZPaths {
         return ZKPaths.makePath(clusterRoot, "task-layout");
     }
 
+    /**
+     * Fan-in groups, bucketed: {@code /groups/<bucket>/<groupId>} (the header) with its shards
+     * {@code /groups/<bucket>/<groupId>/s-<k>} (the members' outcomes).
+     */
+    public String groups() {
+        return ZKPaths.makePath(clusterRoot, "groups");
+    }
+
+    public String groupsBucket(String bucket) {
+        return ZKPaths.makePath(groups(), bucket);
+    }
+
+    public String group(String groupId) {
+        return ZKPaths.makePath(groups(), Buckets.of(groupId), groupId);
+    }
+
+    public String groupShard(String groupId, int shard) {
+        return ZKPaths.makePath(group(groupId), "s-" + shard);
+    }
+
+    /** Whether {@code path} is a group's header or shard (a refused check there is a conflict, not a zombie). */
+    public boolean isGroupPath(String path) {
+        return path != null && !below(groups(), path).isEmpty();
+    }
+
     /** Commands for one agent (such as a remote drain), written by tools and watched by that agent. */
     public String control(String agentId) {
         return ZKPaths.makePath(clusterRoot, "control", agentId);

@@ -1,5 +1,6 @@
 package io.ha.core.task;
 
+import io.ha.core.NoSuchGroupException;
 import io.ha.core.NoSuchTaskException;
 import io.ha.core.TaskRejectedException;
 import java.util.List;
@@ -44,9 +45,9 @@ public interface TaskQueue extends TaskQueries {
     boolean cancel(String taskId) throws Exception;
 
     /**
-     * Puts a DEAD or FAILED task back to pending, due at once, with a fresh budget of its max attempts (the attempt
-     * number starts again at 1, so fencing tokens of the new attempts repeat the old ones' attempt numbers); its
-     * history and idempotency key are kept. One transaction: a task is revived at most once per terminal record.
+     * Puts a DEAD or FAILED task back to pending, due at once, with a fresh budget of its max attempts counted from
+     * the next attempt number (numbers only grow, so fencing tokens never repeat); its history and idempotency key
+     * are kept. One transaction: a task is revived at most once per terminal record.
      *
      * @return the task's record as stored now (PENDING)
      * @throws NoSuchTaskException   when no task has this id
@@ -77,4 +78,37 @@ public interface TaskQueue extends TaskQueries {
     default CompletableFuture<List<TaskRecord>> futures(List<String> taskIds) {
         return TaskFutures.allOf(taskIds.stream().map(this::future).toList());
     }
+
+    /** {@link #submitGroup(GroupSpec)} with the default policy: {@code join} runs once every member has ended. */
+    default GroupSubmission submitGroup(List<TaskSpec> members, TaskSpec join) throws Exception {
+        return submitGroup(GroupSpec.of(members, join));
+    }
+
+    /**
+     * Stores a fan-in group: its members (up to 300 per transaction, as {@link #submitAll}) and, for later, its join.
+     * The join is created exactly once, in the transaction that records the outcome ending the last member, with
+     * the members' ids, states and results as its input ({@link JoinInput}). Members' terminal records are kept
+     * until the join's chain has ended. Not guaranteed: a submitter that fails mid-way leaves a group in state
+     * SUBMITTING whose stored members run but never join; {@link #cancelGroup} ends it.
+     *
+     * @throws TaskRejectedException before storing anything when a task breaks a limit, carries an idempotency key
+     *                               or fans out (names the member's index)
+     */
+    GroupSubmission submitGroup(GroupSpec group) throws Exception;
+
+    /**
+     * The group as stored now: members per state, the join's id and state.
+     *
+     * @throws NoSuchGroupException naming the id when no group has it (or it was pruned)
+     */
+    GroupStatus group(String groupId) throws Exception;
+
+    /**
+     * Cancels a group: no join is created afterwards, and every member (the running step of its chain) and the
+     * join that has not ended is cancelled. Idempotent.
+     *
+     * @return true when this call cancelled it, false when it had already ended or been cancelled
+     * @throws NoSuchGroupException naming the id when no group has it
+     */
+    boolean cancelGroup(String groupId) throws Exception;
 }

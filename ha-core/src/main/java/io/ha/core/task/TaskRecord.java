@@ -63,13 +63,24 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
                 template.concurrencyKey(), null, 0, 1);
     }
 
-    /** A follow-up of {@code parent}, created by its outcome. */
+    /** A follow-up of {@code parent}, created by its outcome; a step of a group's chain stays in the group. */
     public static TaskRecord followUp(String id, TaskTemplate t, TaskRecord parent, byte[] input, long now) {
         return new TaskRecord(id, t.type(), t.payload(), t.priority(), t.maxAttempts(), t.retryBackoffMs(), 0, null,
                 t.labels(), now, TaskState.PENDING, 1, null, 0, null, null,
                 List.of(new TaskEvent(now, TaskState.PENDING, 1, null, "follow-up of " + parent.id())),
-                t.onSuccess(), t.onFailure(), parent.id(), input, null, t.timeoutMs(), t.concurrencyKey(), null, 0,
-                1);
+                t.onSuccess(), t.onFailure(), parent.id(), input, null, t.timeoutMs(), t.concurrencyKey(),
+                parent.groupId(), parent.groupIndex(), 1);
+    }
+
+    /**
+     * The join (or onFailure) task of group {@code groupId}, created by the outcome that ended its last member: its
+     * parent is the group (its {@code parentId} is the group id) and its index -1.
+     */
+    public static TaskRecord joinOf(String id, TaskTemplate t, String groupId, byte[] input, long now) {
+        return new TaskRecord(id, t.type(), t.payload(), t.priority(), t.maxAttempts(), t.retryBackoffMs(), 0, null,
+                t.labels(), now, TaskState.PENDING, 1, null, 0, null, null,
+                List.of(new TaskEvent(now, TaskState.PENDING, 1, null, "join of group " + groupId)),
+                t.onSuccess(), t.onFailure(), groupId, input, null, t.timeoutMs(), t.concurrencyKey(), groupId, -1, 1);
     }
 
     /** The follow-ups that an outcome in {@code terminal} creates (none for CANCELLED). */

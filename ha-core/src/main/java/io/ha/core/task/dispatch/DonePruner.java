@@ -11,11 +11,16 @@ import io.ha.core.leader.LeaderService;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;
+import io.ha.core.task.store.GroupRecord;
 import io.ha.core.task.store.TaskStore;
+import io.ha.core.task.store.Versioned;
+import org.apache.zookeeper.KeeperException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,12 +32,16 @@ import org.slf4j.LoggerFactory;
  * Keeps the terminal records bounded (leader only): deletes those older than the retention and, per terminal state,
  * the oldest beyond the record limit, together with their idempotency keys (a pruned task's key may be used again).
  * Age comes from the task id, which starts with its creation time, so no record needs reading to decide.
+ *
+ * <p>Records of a group's tasks are kept, whatever the policy, until the group has ENDED or been CANCELLED (its
+ * join reads them); the nodes of such a group are deleted once it is older than the retention.
  */
 public final class DonePruner implements LeaderService {
     private static final Logger LOG = LoggerFactory.getLogger(DonePruner.class);
 
     private final CuratorFramework client;
     private final ZPaths paths;
+    private final TaskStore store;
     private final Duration retention;
     private final int maxPerState;
     private final Duration interval;
@@ -44,6 +53,7 @@ public final class DonePruner implements LeaderService {
                 Buckets.COUNT);
         this.client = store.client();
         this.paths = store.paths();
+        this.store = store;
         this.retention = retention;
         this.maxPerState = maxPerState;
         this.interval = interval;
@@ -67,6 +77,7 @@ public final class DonePruner implements LeaderService {
         long oldest = now - retention.toMillis();
         int perBucket = maxPerState / Buckets.COUNT;
         int pruned = 0;
+        Map<String, Boolean> groupsKept = new HashMap<>();
         for (TaskState state : TaskState.values()) {
             if (!state.isTerminal()) {
                 continue;
@@ -85,7 +96,45 @@ public final class DonePruner implements LeaderService {
                     }
                 }
             }
-            pruned += delete(doomed);
+            pruned += delete(doomed, groupsKept);
+        }
+        return pruned + pruneGroups(oldest);
+    }
+
+    /** Whether a group's tasks are kept: it exists and has neither ended nor been cancelled. */
+    private boolean groupKeeps(String groupId, Map<String, Boolean> cache) throws Exception {
+        Boolean kept = cache.get(groupId);
+        if (kept == null) {
+            try {
+                Versioned<GroupRecord> header = store.groups().readHeader(groupId);
+                kept = header != null && !header.value().state().isFinished();
+            } catch (CorruptDataException e) {
+                kept = true; // unreadable: keep its members rather than guess
+            }
+            cache.put(groupId, kept);
+        }
+        return kept;
+    }
+
+    /** Deletes the nodes of groups that ended (or were cancelled) and are older than {@code oldest}. */
+    private int pruneGroups(long oldest) throws Exception {
+        List<String> dirs = Buckets.all().stream().map(paths::groupsBucket).toList();
+        int pruned = 0;
+        for (AsyncReads.Result dir : AsyncReads.children(client, dirs, readTimeout.toMillis())) {
+            if (!dir.ok()) {
+                continue; // no group ever made in this bucket
+            }
+            for (String groupId : dir.children()) {
+                if (createdAt(groupId) >= oldest || groupKeeps(groupId, new HashMap<>())) {
+                    continue;
+                }
+                try {
+                    client.delete().deletingChildrenIfNeeded().forPath(paths.group(groupId));
+                    pruned++;
+                } catch (KeeperException.NoNodeException e) {
+                    // Deleted by a previous leader's pass at the same time.
+                }
+            }
         }
         return pruned;
     }
@@ -99,15 +148,21 @@ public final class DonePruner implements LeaderService {
         }
     }
 
-    private int delete(List<String> records) throws Exception {
-        if (records.isEmpty()) {
+    private int delete(List<String> doomed, Map<String, Boolean> groupsKept) throws Exception {
+        if (doomed.isEmpty()) {
             return 0;
         }
         List<String> keyPaths = new ArrayList<>();
-        for (AsyncReads.Result r : AsyncReads.getData(client, records, readTimeout.toMillis())) {
+        List<String> records = new ArrayList<>(doomed.size());
+        for (AsyncReads.Result r : AsyncReads.getData(client, doomed, readTimeout.toMillis())) {
+            records.add(r.path());
             if (r.ok()) {
                 try {
                     TaskRecord record = Json.read(r.path(), r.data(), TaskRecord.class);
+                    if (record.groupId() != null && groupKeeps(record.groupId(), groupsKept)) {
+                        records.remove(records.size() - 1);
+                        continue;
+                    }
                     if (record.idempotencyKey() != null) {
                         keyPaths.add(paths.key(TaskStore.keyHash(record.idempotencyKey())));
                     }

@@ -77,12 +77,21 @@ final class FencedWriter {
      * @throws HaException when the epoch check refused it
      */
     KeeperException.Code commit(List<CuratorOp> ops) throws Exception {
+        return commitNaming(ops).code();
+    }
+
+    /** What refused a transaction: the code, and the path of the refused operation (null when applied or unknown). */
+    record Refusal(KeeperException.Code code, String path) {
+    }
+
+    /** {@link #commit}, also naming the refused operation's path (a caller tells a group conflict from a loss). */
+    Refusal commitNaming(List<CuratorOp> ops) throws Exception {
         try {
             store.commit(ops);
-            return KeeperException.Code.OK;
+            return new Refusal(KeeperException.Code.OK, null);
         } catch (KeeperException e) {
-            failedOperation(e);
-            return e.code();
+            int failed = failedOperation(e);
+            return new Refusal(e.code(), failed < 0 ? null : ops.get(failed).get().getPath());
         }
     }
 

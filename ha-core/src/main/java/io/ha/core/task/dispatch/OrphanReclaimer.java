@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 final class OrphanReclaimer {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** Tries of a reclaim whose group checks are refused by members' outcomes before it is left to the next scan. */
+    private static final int MAX_GROUP_TRIES = 100;
 
     private final TaskStore store;
     private final CuratorFramework client;
@@ -112,11 +114,18 @@ final class OrphanReclaimer {
                 ? record.value().retried(why, now).withoutDelay()
                 : record.value().ended(TaskState.DEAD, why + "; no attempts left ("
                         + record.value().lastAttempt() + ")", now);
-        List<CuratorOp> ops = writer.begin(4);
-        ops.addAll(store.leaveAssignmentOps(assignmentPath, assignmentStat.getVersion(), record, next));
-        KeeperException.Code code = writer.commit(ops);
-        if (code != KeeperException.Code.OK) {
-            LOG.debug("task {} changed while being reassigned: {}", taskId, code);
+        FencedWriter.Refusal refusal;
+        int tries = 0;
+        do {
+            // The end of a group's member also writes its group: a refused group check is another member's outcome
+            // that came first, so the transaction is built again with fresh reads of the group.
+            List<CuratorOp> ops = writer.begin(4);
+            ops.addAll(store.leaveAssignmentOps(assignmentPath, assignmentStat.getVersion(), record, next));
+            refusal = writer.commitNaming(ops);
+        } while (refusal.code() != KeeperException.Code.OK && paths.isGroupPath(refusal.path())
+                && ++tries < MAX_GROUP_TRIES);
+        if (refusal.code() != KeeperException.Code.OK) {
+            LOG.debug("task {} changed while being reassigned: {} at {}", taskId, refusal.code(), refusal.path());
             return;
         }
         metrics.recordReassigned();

@@ -26,12 +26,32 @@ import org.apache.zookeeper.data.Stat;
  * by every terminal transition, so at most one outcome is ever recorded per task.
  */
 public final class TaskStore {
+    /** Reads of group nodes inside a transition (a join's creation reads every shard at once). */
+    private static final long GROUP_READ_TIMEOUT_MS = 15_000;
+
     private final CuratorFramework client;
     private final ZPaths paths;
+    private final GroupStore groups;
+    private final GroupOutcome groupOutcome;
 
     public TaskStore(CuratorFramework client, ZPaths paths) {
         this.client = client;
         this.paths = paths;
+        this.groups = new GroupStore(client, paths, GROUP_READ_TIMEOUT_MS);
+        this.groupOutcome = new GroupOutcome(this, groups, GROUP_READ_TIMEOUT_MS);
+    }
+
+    /**
+     * The shard node that the end of {@code record} (a group's member or a step of its chain) writes, or null for a
+     * task outside a group, a join, or a group that is gone.
+     */
+    public String groupShardPath(TaskRecord record) throws Exception {
+        return groupOutcome.shardPath(record);
+    }
+
+    /** The group nodes of this store's cluster. */
+    public GroupStore groups() {
+        return groups;
     }
 
     public CuratorFramework client() {
@@ -165,7 +185,9 @@ public final class TaskStore {
 
     /**
      * Ops that replace {@code current} (checked by version) with {@code next}: a terminal record moves to
-     * {@code /done}, a pending one gets its pointer back.
+     * {@code /done}, a pending one gets its pointer back. The end of a group's task also updates its group (read
+     * now, written with version checks): a refusal on a path for which {@code ZPaths.isGroupPath} holds means
+     * "build again", not "no longer yours".
      */
     public List<CuratorOp> recordOps(Versioned<TaskRecord> current, TaskRecord next) throws Exception {
         String taskPath = paths.task(next.id());
@@ -190,6 +212,10 @@ public final class TaskStore {
                 }
                 ops.add(announceOp(pointers, List.of()));
                 done = next.withChildren(ids);
+            } else if (next.groupId() != null) {
+                // The end of a member's chain (or of the join's): counted in its group in this same transaction,
+                // which may create the join. Refused group checks are conflicts: the caller builds these again.
+                ops.addAll(groupOutcome.endOps(next));
             }
             ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
                     .forPath(paths.doneRecord(done.state().name(), done.id()), Json.write(done)));

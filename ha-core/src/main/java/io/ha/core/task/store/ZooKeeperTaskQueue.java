@@ -7,6 +7,9 @@ import io.ha.core.NoSuchTaskException;
 import io.ha.core.TaskRejectedException;
 import io.ha.core.internal.Json;
 import io.ha.core.session.ClusterContext;
+import io.ha.core.task.GroupSpec;
+import io.ha.core.task.GroupStatus;
+import io.ha.core.task.GroupSubmission;
 import io.ha.core.task.TaskMetrics;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
@@ -35,8 +38,8 @@ import org.apache.zookeeper.KeeperException;
 public final class ZooKeeperTaskQueue implements TaskQueue, Closeable {
     /** Largest stored record (payload, base64-encoded, plus follow-ups and history), well below jute.maxbuffer. */
     static final int MAX_RECORD_BYTES = 900 * 1024;
-    private static final int SUBMIT_BATCH_TASKS = 300;
-    private static final int SUBMIT_BATCH_BYTES = 512 * 1024;
+    static final int SUBMIT_BATCH_TASKS = 300;
+    static final int SUBMIT_BATCH_BYTES = 512 * 1024;
 
     private final ClusterContext ctx;
     private final TaskStore store;
@@ -45,6 +48,8 @@ public final class ZooKeeperTaskQueue implements TaskQueue, Closeable {
     private final TaskReader reader;
     private final TaskRetrier retrier;
     private final OutcomeFutures futures;
+    private final GroupSubmitter groupSubmitter;
+    private final GroupQueries groupQueries;
 
     public ZooKeeperTaskQueue(ClusterContext ctx, int maxPayloadBytes, TaskMetrics metrics) {
         Preconditions.checkArgument(maxPayloadBytes >= 0 && maxPayloadBytes <= MAX_PAYLOAD_CEILING,
@@ -56,6 +61,8 @@ public final class ZooKeeperTaskQueue implements TaskQueue, Closeable {
         this.reader = new TaskReader(ctx, store);
         this.retrier = new TaskRetrier(ctx, store, reader);
         this.futures = new OutcomeFutures(ctx, reader);
+        this.groupSubmitter = new GroupSubmitter(store, metrics, maxPayloadBytes);
+        this.groupQueries = new GroupQueries(store, this);
     }
 
     public TaskStore store() {
@@ -277,6 +284,21 @@ public final class ZooKeeperTaskQueue implements TaskQueue, Closeable {
     @Override
     public void close() {
         futures.close();
+    }
+
+    @Override
+    public GroupSubmission submitGroup(GroupSpec group) throws Exception {
+        return groupSubmitter.submit(group);
+    }
+
+    @Override
+    public GroupStatus group(String groupId) throws Exception {
+        return groupQueries.status(groupId);
+    }
+
+    @Override
+    public boolean cancelGroup(String groupId) throws Exception {
+        return groupQueries.cancel(groupId);
     }
 
     @Override

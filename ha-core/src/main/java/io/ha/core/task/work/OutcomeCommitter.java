@@ -1,5 +1,6 @@
 package io.ha.core.task.work;
 
+import com.google.common.util.concurrent.Striped;
 import com.google.common.util.concurrent.Uninterruptibles;
 import io.ha.core.CorruptDataException;
 import io.ha.core.Names;
@@ -16,6 +17,11 @@ import java.io.Closeable;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.zookeeper.KeeperException;
@@ -34,11 +40,19 @@ import org.slf4j.LoggerFactory;
 final class OutcomeCommitter implements Closeable {
     /** The worker's logger: the parts of the worker log as it always did. */
     private static final Logger LOG = LoggerFactory.getLogger(AgentWorker.class);
+    /** Tries of an outcome whose group checks are refused by other members' outcomes before it gives up. */
+    private static final int MAX_GROUP_TRIES = 100;
 
     private final ClusterContext ctx;
     private final TaskStore store;
     private final TaskMetrics metrics;
     private volatile GroupCommit commits;
+    /** Held while a transaction that writes a group header is built and committed (see commitOutcome). */
+    private final Object headerWrites = new Object();
+    /** Held while the end of a group's member is built and committed, per shard (see commitOutcome). */
+    private final Striped<Lock> shardLocks = Striped.lock(1024);
+    /** Records outcomes for threads that must not block on ZooKeeper (the deadline thread): see recordLater. */
+    private volatile ExecutorService later;
 
     OutcomeCommitter(ClusterContext ctx, TaskStore store, TaskMetrics metrics) {
         this.ctx = ctx;
@@ -49,6 +63,8 @@ final class OutcomeCommitter implements Closeable {
     /** Starts the committing thread (the worker's first registration). */
     void start() {
         commits = new GroupCommit(ctx.client(), "ha-commit-" + Names.forThreadName(ctx.agentId()));
+        later = Executors.newSingleThreadExecutor(new com.google.common.util.concurrent.ThreadFactoryBuilder()
+                .setNameFormat("ha-outcome-" + Names.forThreadName(ctx.agentId())).setDaemon(true).build());
     }
 
     /**
@@ -90,52 +106,72 @@ final class OutcomeCommitter implements Closeable {
     }
 
     /**
-     * Records {@code next} (replacing {@code current}) if the assignment is still ours at {@code assignmentVersion};
-     * a failed check means a zombie and is only logged.
+     * Like {@link #record(RunningTask, TaskRecord)}, without waiting: for threads that must not block on ZooKeeper
+     * (the deadline thread). Runs on this committer's own thread (an outcome may read its group's nodes and retry);
+     * the future completes, never exceptionally, once the outcome was committed, refused or given up.
      */
-    void record(String taskId, int assignmentVersion, Versioned<TaskRecord> current, TaskRecord next) {
-        int attempt = current.value().attempt();
+    CompletableFuture<Void> recordLater(RunningTask rt, TaskRecord next) {
         try {
-            commit(store.leaveAssignmentOps(ctx.paths().assignment(ctx.agentId(), taskId), assignmentVersion, current,
-                    next));
-            committed(taskId, attempt, next, null);
-        } catch (Exception e) {
-            committed(taskId, attempt, next, e);
+            return CompletableFuture.runAsync(() -> record(rt, next), later);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(null); // closing: the outcome is dropped with the worker
         }
     }
 
     /**
-     * Like {@link #record(RunningTask, TaskRecord)}, without waiting: for threads that must not block on ZooKeeper
-     * (the deadline thread). The future completes, never exceptionally, once the outcome was committed or refused.
+     * Records {@code next} (replacing {@code current}) if the assignment is still ours at {@code assignmentVersion};
+     * a failed check means a zombie and is only logged.
      */
-    CompletableFuture<Void> recordLater(RunningTask rt, TaskRecord next) {
-        int attempt = rt.record().value().attempt();
-        CompletableFuture<List<CuratorTransactionResult>> sent;
-        try {
-            sent = commits.submit(store.leaveAssignmentOps(rt.assignmentPath(), rt.assignment().version(),
-                    rt.record(), next));
-        } catch (Exception e) {
-            sent = CompletableFuture.failedFuture(e);
+    void record(String taskId, int assignmentVersion, Versioned<TaskRecord> current, TaskRecord next) {
+        for (int tries = 1; !record(taskId, assignmentVersion, current, next, tries < MAX_GROUP_TRIES); tries++) {
+            LOG.debug("outcome {} of task {}: its group changed meanwhile; building it again (try {})", next.state(),
+                    taskId, tries + 1);
+            // Contenders for one group header (the last members of many shards end together) would otherwise retry
+            // in lockstep; a few milliseconds of jitter lets one through per round.
+            Uninterruptibles.sleepUninterruptibly(ThreadLocalRandom.current().nextInt(1 + Math.min(20, tries)),
+                    TimeUnit.MILLISECONDS);
         }
-        return sent.handle((results, failure) -> {
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            committed(rt.taskId, attempt, next, cause);
-            return null;
-        });
     }
 
-    /** Counts and logs an outcome commit that succeeded ({@code failure} null) or failed. */
-    private void committed(String taskId, int attempt, TaskRecord next, Throwable failure) {
-        if (failure instanceof KeeperException.BadVersionException
-                || failure instanceof KeeperException.NoNodeException) {
-            LOG.info("outcome {} of task {} attempt {} discarded: {} no longer holds the assignment", next.state(),
-                    taskId, attempt, ctx.agentId());
-        } else if (failure != null) {
-            // Unknown whether it was applied (connection loss mid-commit): the task stays assigned, and runs again
-            // if it still is after reconnecting; a recorded outcome is never recorded twice.
-            LOG.warn("outcome of task {} not confirmed: {}", taskId, failure.toString());
-        } else {
+    /**
+     * The transaction that records {@code next}. The end of a group's member is built and committed while holding
+     * this worker's lock of the member's shard, so two of this worker's outcomes never contend for one shard (nor
+     * make a whole {@link GroupCommit} batch be sent again); one that also writes its group's header (the end of a
+     * shard's last member: a few per group, all near its end) is built again under the header lock too. Other
+     * agents' outcomes still may contend: those are retried.
+     */
+    private void commitOutcome(String taskId, int assignmentVersion, Versioned<TaskRecord> current, TaskRecord next)
+            throws Exception {
+        String assignment = ctx.paths().assignment(ctx.agentId(), taskId);
+        String shard = next.state().isTerminal() && next.followUpsFor(next.state()).isEmpty()
+                ? store.groupShardPath(next) : null;
+        if (shard == null) {
+            commit(store.leaveAssignmentOps(assignment, assignmentVersion, current, next));
+            return;
+        }
+        Lock lock = shardLocks.get(shard);
+        lock.lock();
+        try {
+            List<CuratorOp> ops = store.leaveAssignmentOps(assignment, assignmentVersion, current, next);
+            String header = ctx.paths().group(next.groupId());
+            if (ops.stream().noneMatch(op -> header.equals(op.get().getPath()))) {
+                commit(ops);
+                return;
+            }
+            synchronized (headerWrites) {
+                commit(store.leaveAssignmentOps(assignment, assignmentVersion, current, next));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One try of {@link #record}; false when a group check was refused and {@code mayRetry} (build it again). */
+    private boolean record(String taskId, int assignmentVersion, Versioned<TaskRecord> current, TaskRecord next,
+                           boolean mayRetry) {
+        int attempt = current.value().attempt();
+        try {
+            commitOutcome(taskId, assignmentVersion, current, next);
             if (next.state().isTerminal()) {
                 metrics.recordEnded(next.state());
             }
@@ -147,7 +183,25 @@ final class OutcomeCommitter implements Closeable {
                                 ? "failed, will retry as attempt " + next.attempt() : "handed back to pending")
                                 : next.state(), next.lastError() == null ? "" : " (" + next.lastError() + ")");
             }
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            if (ctx.paths().isGroupPath(e.getPath())) {
+                // Another member's outcome changed the same shard or the group's header first (often one of this
+                // very batch): a conflict, not a zombie.
+                if (mayRetry) {
+                    return false;
+                }
+                LOG.warn("outcome {} of task {} attempt {} not recorded: its group kept changing ({})", next.state(),
+                        taskId, attempt, e.getPath());
+                return true;
+            }
+            LOG.info("outcome {} of task {} attempt {} discarded: {} no longer holds the assignment", next.state(),
+                    taskId, attempt, ctx.agentId());
+        } catch (Exception e) {
+            // Unknown whether it was applied (connection loss mid-commit): the task stays assigned, and runs again
+            // if it still is after reconnecting; a recorded outcome is never recorded twice.
+            LOG.warn("outcome of task {} not confirmed: {}", taskId, e.toString());
         }
+        return true;
     }
 
     /**
@@ -177,6 +231,10 @@ final class OutcomeCommitter implements Closeable {
 
     @Override
     public void close() {
+        ExecutorService l = later;
+        if (l != null) {
+            l.shutdownNow();
+        }
         GroupCommit c = commits;
         if (c != null) {
             c.close();
