@@ -116,10 +116,11 @@ final class OrphanReclaimer {
                         + record.value().lastAttempt() + ")", now);
         FencedWriter.Refusal refusal;
         int tries = 0;
+        List<CuratorOp> ops;
         do {
             // The end of a group's member also writes its group: a refused group check is another member's outcome
             // that came first, so the transaction is built again with fresh reads of the group.
-            List<CuratorOp> ops = writer.begin(4);
+            ops = writer.begin(4);
             ops.addAll(store.leaveAssignmentOps(assignmentPath, assignmentStat.getVersion(), record, next));
             refusal = writer.commitNaming(ops);
         } while (refusal.code() != KeeperException.Code.OK && paths.isGroupPath(refusal.path())
@@ -128,6 +129,7 @@ final class OrphanReclaimer {
             LOG.debug("task {} changed while being reassigned: {} at {}", taskId, refusal.code(), refusal.path());
             return;
         }
+        store.logCommitted(ops);
         metrics.recordReassigned();
         if (next.state().isTerminal()) {
             metrics.recordEnded(next.state());

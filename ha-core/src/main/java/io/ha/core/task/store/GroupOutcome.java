@@ -160,7 +160,8 @@ final class GroupOutcome {
         TaskRecord join = TaskRecord.joinOf(TaskIds.newId(now), template, group.id(), input, now);
         ops.addAll(store.submitOps(join, Json.write(join)));
         ops.add(store.announceOp(List.of(PendingEntry.pointerNameOf(join)), List.of()));
-        LOG.info("group {}: last of {} members ended ({}); {} task {} created with the outcome of task {}", group.id(),
+        // Logged at INFO by loggedCommitted once the transaction applied: it may yet be refused and built again.
+        LOG.debug("group {}: last of {} members ended ({}); {} task {} prepared with the outcome of task {}", group.id(),
                 group.size(), JoinInputs.counts(members), onFailure ? "onFailure" : "join", join.id(), done.id());
         return group.joined(join.id(), onFailure);
     }
@@ -195,5 +196,31 @@ final class GroupOutcome {
             out.add(new JoinInput.Member(i, e.id(), e.state(), e.endedBy(), result, e.error()));
         }
         return out;
+    }
+
+    /**
+     * Logs, once a transaction built by {@link TaskStore#recordOps} has applied, the group change it made: the join
+     * (or onFailure task) created, or the group ENDED. One INFO line per change, none for a plain member's end.
+     */
+    void logCommitted(List<CuratorOp> ops) {
+        for (CuratorOp op : ops) {
+            if (op.get().getType() != org.apache.zookeeper.ZooDefs.OpCode.setData
+                    || io.ha.core.internal.ZPaths.below(store.paths().groups(), op.get().getPath()).size() != 2) {
+                continue; // not a group's header (a shard, a record)
+            }
+            byte[] data = ((org.apache.zookeeper.proto.SetDataRequest) op.get().toRequestRecord()).getData();
+            GroupRecord group;
+            try {
+                group = Json.read(op.get().getPath(), data, GroupRecord.class);
+            } catch (CorruptDataException e) {
+                continue; // written by this process a moment ago: cannot happen, and nothing to log
+            }
+            if (group.state() == GroupState.JOINED) {
+                LOG.info("group {}: all {} members ended; {} task {} created", group.id(), group.size(),
+                        group.joinIsOnFailure() ? "onFailure" : "join", group.joinId());
+            } else if (group.state() == GroupState.ENDED) {
+                LOG.info("group {} ENDED", group.id());
+            }
+        }
     }
 }

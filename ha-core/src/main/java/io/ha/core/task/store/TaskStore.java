@@ -49,6 +49,11 @@ public final class TaskStore {
         return groupOutcome.shardPath(record);
     }
 
+    /** Logs the group change (join created, group ENDED) of a transaction built here, once it has applied. */
+    public void logCommitted(List<CuratorOp> ops) {
+        groupOutcome.logCommitted(ops);
+    }
+
     /** The group nodes of this store's cluster. */
     public GroupStore groups() {
         return groups;

@@ -257,6 +257,7 @@ public final class ZooKeeperTaskQueue implements TaskQueue, Closeable {
             ops.addAll(store.recordOps(active, cancelled));
             try {
                 store.commit(ops);
+                store.logCommitted(ops);
                 metrics.recordEnded(TaskState.CANCELLED);
                 return true;
             } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {

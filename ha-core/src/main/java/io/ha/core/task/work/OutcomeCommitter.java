@@ -146,7 +146,11 @@ final class OutcomeCommitter implements Closeable {
         String shard = next.state().isTerminal() && next.followUpsFor(next.state()).isEmpty()
                 ? store.groupShardPath(next) : null;
         if (shard == null) {
-            commit(store.leaveAssignmentOps(assignment, assignmentVersion, current, next));
+            List<CuratorOp> ops = store.leaveAssignmentOps(assignment, assignmentVersion, current, next);
+            commit(ops);
+            if (next.groupId() != null) {
+                store.logCommitted(ops); // the end of a join's chain ends its group
+            }
             return;
         }
         Lock lock = shardLocks.get(shard);
@@ -159,7 +163,9 @@ final class OutcomeCommitter implements Closeable {
                 return;
             }
             synchronized (headerWrites) {
-                commit(store.leaveAssignmentOps(assignment, assignmentVersion, current, next));
+                List<CuratorOp> withHeader = store.leaveAssignmentOps(assignment, assignmentVersion, current, next);
+                commit(withHeader);
+                store.logCommitted(withHeader);
             }
         } finally {
             lock.unlock();
