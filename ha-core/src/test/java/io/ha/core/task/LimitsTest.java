@@ -14,7 +14,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -31,12 +33,21 @@ class LimitsTest extends ZkTestBase {
     }
 
     private final ConcurrentLinkedQueue<Run> log = new ConcurrentLinkedQueue<>();
+    /** While set, handlers that start wait for it instead of working (to keep tasks running across a failover). */
+    private volatile CountDownLatch hold;
+    private final AtomicInteger holding = new AtomicInteger();
 
     /** A handler that works for 20-60 ms and logs its run, with the concurrency key its payload names. */
     private TaskHandler logging() {
         return ctx -> {
             long start = System.nanoTime();
-            Thread.sleep(ThreadLocalRandom.current().nextInt(20, 60)); // the task's work
+            CountDownLatch h = hold;
+            if (h != null) {
+                holding.incrementAndGet();
+                h.await();
+            } else {
+                Thread.sleep(ThreadLocalRandom.current().nextInt(20, 60)); // the task's work
+            }
             log.add(new Run(ctx.taskId(), ctx.payloadAsString(), ctx.agentId(), start, System.nanoTime()));
             return null;
         };
@@ -93,8 +104,16 @@ class LimitsTest extends ZkTestBase {
 
         List<String> ids = queue.submitAll(tasks(120));
         await().atMost(WAIT).until(() -> log.size() >= 20);
+        // Three tasks (the limit) keep running across the failover: the new leader must count them before it
+        // assigns anything, or it starts three more beside them.
+        CountDownLatch release = new CountDownLatch(1);
+        hold = release;
+        await().atMost(WAIT).until(() -> holding.get() == 3);
         expireSessionOnServer(first);
-        assertThat(log.size()).isLessThan(ids.size() - 30); // the rest runs under the new leader
+        await().atMost(WAIT).until(() -> second.leaderElection().isLeader());
+        await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> holding.get() == 3);
+        hold = null;
+        release.countDown();
         for (String id : ids) {
             assertThat(queue.await(id, WAIT).state()).isEqualTo(TaskState.SUCCEEDED);
         }
@@ -126,6 +145,27 @@ class LimitsTest extends ZkTestBase {
         assertThat(byKey).hasSize(4);
         byKey.forEach((key, runs) -> assertThat(maxOverlap(runs)).as("runs of key %s", key).isEqualTo(1));
         assertThat(maxOverlap(List.copyOf(log))).isGreaterThan(1); // keys are not one global mutex
+    }
+
+    @Test
+    void tasksALimitHoldsBackAtTheHeadDoNotHoldBackOtherTypes() throws Exception {
+        HaCluster w = member("w1");
+        BlockingHandler blocker = new BlockingHandler();
+        w.worker().register(TYPE, blocker, 4);
+        w.worker().register("other", logging(), 1);
+        HaCluster client = client();
+        client.limits().set(TypeLimit.of(TYPE).maxRunning(1).build());
+        await().atMost(WAIT).until(() -> client.limits().get(TYPE).isPresent());
+        TaskQueue queue = client.taskQueue();
+        queue.submitAll(IntStream.range(0, 20).mapToObj(i -> TaskSpec.builder(TYPE).build()).toList());
+        await().atMost(WAIT).until(() -> blocker.started.size() == 1);
+
+        // Behind 19 limited tasks, more than the free slots: a round that offered only the first would place none.
+        String other = queue.submit(TaskSpec.builder("other").payload("-").build());
+
+        assertThat(queue.await(other, WAIT).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(blocker.started).hasSize(1);
+        blocker.release.countDown();
     }
 
     @Test
