@@ -3,6 +3,9 @@ package io.ha.agent.bench;
 import io.ha.core.cluster.EmbeddedZooKeeper;
 import io.ha.core.task.TypeLimit;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +18,9 @@ import java.util.Map;
  * the queue end to end (as {@code ha-bench queue}'s HA row) with no limits, with a limit set on another type (the
  * dispatcher checks every candidate against the limits), and with a limit on the queue's own type high enough never
  * to bind (counted and checked, never refusing); the cases alternate within each round, in a rotating order, and the
- * median round of each counts. The ratios to "no limits" are the result; the machine's noise is their error bar.
+ * median round of each counts. The ratios to "no limits" are the result: throughput, the CPU time of the whole
+ * process per task, and the CPU time of the dispatcher's thread per task (where limits are checked; the least
+ * sensitive to other processes on the machine).
  */
 public final class LimitsBench {
     static final String USAGE = """
@@ -62,11 +67,13 @@ public final class LimitsBench {
         byte[] payload = "xxxxxxxxxxxxxxxx".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         HaQueueBench bench = new HaQueueBench(payload);
         Map<Case, List<Double>> rates = new LinkedHashMap<>();
+        Map<Case, List<Double>> cpu = new LinkedHashMap<>();
+        Map<Case, List<Double>> dispatcherCpu = new LinkedHashMap<>();
         try (EmbeddedZooKeeper server = EmbeddedZooKeeper.start();
              HaFleet fleet = HaFleet.start(server.connectString(), "bench-limits", workers)) {
             fleet.startWorkers(concurrency);
             fleet.awaitAccepting(Duration.ofSeconds(30));
-            for (int w = 1; w <= 3; w++) {
+            for (int w = 1; w <= 5; w++) {
                 double r = bench.endToEnd(fleet, tasks).perSecond();
                 out.printf(Locale.ROOT, "warm-up %d (not counted): %.0f tasks/s%n", w, r);
             }
@@ -75,18 +82,31 @@ public final class LimitsBench {
                 for (int i = 0; i < cases.length; i++) {
                     Case c = cases[(round + i) % cases.length];
                     apply(fleet, c);
+                    long cpu0 = processCpuNanos();
+                    long disp0 = dispatcherCpuNanos();
                     double r = bench.endToEnd(fleet, tasks).perSecond();
+                    double cpuUs = (processCpuNanos() - cpu0) / 1e3 / tasks;
+                    double dispUs = (dispatcherCpuNanos() - disp0) / 1e3 / tasks;
                     rates.computeIfAbsent(c, k -> new ArrayList<>()).add(r);
-                    out.printf(Locale.ROOT, "round %d %-22s %.0f tasks/s%n", round + 1, c, r);
+                    cpu.computeIfAbsent(c, k -> new ArrayList<>()).add(cpuUs);
+                    dispatcherCpu.computeIfAbsent(c, k -> new ArrayList<>()).add(dispUs);
+                    out.printf(Locale.ROOT, "round %d %-22s %6.0f tasks/s  CPU %5.0f us/task, dispatcher thread %4.1f "
+                            + "us/task%n", round + 1, c, r, cpuUs, dispUs);
                 }
             }
             apply(fleet, Case.NO_LIMITS);
         }
         double base = median(rates.get(Case.NO_LIMITS));
-        out.printf(Locale.ROOT, "%n%-22s %12s %10s%n", "case", "tasks/s", "vs none");
+        double baseCpu = median(cpu.get(Case.NO_LIMITS));
+        double baseDisp = median(dispatcherCpu.get(Case.NO_LIMITS));
+        out.printf(Locale.ROOT, "%nmedians of %d rounds of %d tasks%n%-22s %9s %8s %12s %8s %16s %8s%n", rounds, tasks,
+                "case", "tasks/s", "vs none", "CPU us/task", "vs none", "dispatcher us/t", "vs none");
         for (Case c : Case.values()) {
             double m = median(rates.get(c));
-            out.printf(Locale.ROOT, "%-22s %12.0f %9.2fx%n", c, m, m / base);
+            double mc = median(cpu.get(c));
+            double md = median(dispatcherCpu.get(c));
+            out.printf(Locale.ROOT, "%-22s %9.0f %7.2fx %12.0f %7.2fx %16.1f %7.2fx%n", c, m, m / base, mc,
+                    mc / baseCpu, md, md / baseDisp);
         }
     }
 
@@ -106,6 +126,24 @@ public final class LimitsBench {
             }
             default -> throw new IllegalStateException(c.name());
         }
+    }
+
+    /** CPU time of this whole process (server, clients, workers, GC). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** CPU time of the dispatcher's threads (one per leadership term), where the limits are checked. */
+    private static long dispatcherCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("ha-leader-task-dispatcher")) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
     }
 
     private static double median(List<Double> values) {
