@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.session.ConnectionPolicy;
 import io.ha.core.testing.BlockingHandler;
+import io.ha.core.testing.TcpProxy;
 import io.ha.core.testing.ZkTestBase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -166,6 +168,40 @@ class LimitsTest extends ZkTestBase {
         assertThat(queue.await(other, WAIT).state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(blocker.started).hasSize(1);
         blocker.release.countDown();
+    }
+
+    @Test
+    void aDisconnectedAgentsTaskCountsUntilItsSessionExpiresAndIsTakenBack() throws Exception {
+        HaCluster leader = member("leader");
+        await().atMost(WAIT).until(() -> leader.leaderElection().isLeader());
+        TcpProxy proxy = closeLater(new TcpProxy(server.getPort()));
+        // LOST_ONLY keeps the cut agent's handler running through the partition, as a slow zombie's would.
+        HaCluster cut = member("cut", b -> b.connectString(proxy.connectString())
+                .connectionPolicy(ConnectionPolicy.LOST_ONLY));
+        BlockingHandler blocker = new BlockingHandler();
+        cut.worker().register(TYPE, blocker, 1);
+        HaCluster client = client();
+        client.limits().set(TypeLimit.of(TYPE).maxRunning(1).build());
+        await().atMost(WAIT).until(() -> client.limits().get(TYPE).isPresent());
+        TaskQueue queue = client.taskQueue();
+        String first = queue.submit(TaskSpec.builder(TYPE).build());
+        await().atMost(WAIT).until(() -> blocker.started.size() == 1);
+
+        List<Boolean> cutAliveAtStart = new java.util.concurrent.CopyOnWriteArrayList<>();
+        member("healthy").worker().register(TYPE, ctx -> {
+            cutAliveAtStart.add(leader.membership().isAlive("cut"));
+            return null;
+        }, 1);
+        String second = queue.submit(TaskSpec.builder(TYPE).build());
+        proxy.partition();
+
+        // The cut agent's assignment counts until its session expires and the leader takes the task back: only then
+        // does the healthy agent start anything (then the first task's handler may still run: the zombie gap).
+        assertThat(queue.await(second, WAIT).agent()).isEqualTo("healthy");
+        TaskRecord firstDone = queue.await(first, WAIT);
+        assertThat(firstDone.agent()).isEqualTo("healthy");
+        assertThat(firstDone.attempt()).isEqualTo(2);
+        assertThat(cutAliveAtStart).hasSize(2).containsOnly(false);
     }
 
     @Test
