@@ -74,6 +74,9 @@ public final class ZooKeeperLimits implements Limits {
     @Override
     public List<LimitUsage> usage() throws Exception {
         Map<String, TypeLimit> limits = readAll(client, paths, readTimeoutMs);
+        if (limits.isEmpty()) {
+            return List.of(); // nothing to count: the assignments are not read
+        }
         Map<String, Integer> running = new HashMap<>();
         Map<String, Map<String, Integer>> byKey = new HashMap<>();
         for (AssignedTasks.Entry task : AssignedTasks.read(client, paths, readTimeoutMs).tasks()) {
