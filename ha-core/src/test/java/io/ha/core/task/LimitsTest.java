@@ -229,6 +229,36 @@ class LimitsTest extends ZkTestBase {
     }
 
     @Test
+    void aNewLeadersRateBucketStartsEmptySoFailoverGrantsNoSecondBurst() throws Exception {
+        double rate = 2;
+        int burst = 4;
+        HaCluster first = member("leader-1");
+        await().atMost(WAIT).until(() -> first.leaderElection().isLeader());
+        HaCluster second = member("leader-2");
+        member("w1").worker().register(TYPE, logging(), 20);
+        HaCluster client = client();
+        client.limits().set(TypeLimit.of(TYPE).rate(rate, burst).build());
+        await().atMost(WAIT).until(() -> client.limits().get(TYPE).isPresent());
+        // Nothing to wait for but the clock: the first leader's bucket fills to its burst while no task is pending.
+        Thread.sleep((long) (1000 * burst / rate) + 500);
+        TaskQueue queue = client.taskQueue();
+        List<String> ids = queue.submitAll(tasks(12));
+        await().atMost(WAIT).until(() -> log.size() >= burst); // the first leader's burst
+
+        expireSessionOnServer(first);
+        await().atMost(WAIT).until(() -> second.leaderElection().isLeader());
+        for (String id : ids) {
+            assertThat(queue.await(id, WAIT).state()).isEqualTo(TaskState.SUCCEEDED);
+        }
+
+        List<Long> starts = log.stream().map(Run::start).sorted().toList();
+        for (long from : starts) {
+            long inWindow = starts.stream().filter(t -> t >= from && t < from + 1_000_000_000L).count();
+            assertThat(inWindow).as("starts in the second from %d", from).isLessThanOrEqualTo((long) (rate + burst));
+        }
+    }
+
+    @Test
     void limitsChangedAtRunTimeTakeEffectAndUsageShowsWhatRuns() throws Exception {
         HaCluster w = member("w1");
         BlockingHandler blocker = new BlockingHandler();
