@@ -75,9 +75,13 @@ class AgentHttpTest extends AgentTestBase {
         assertThat(upper.state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(new String(upper.result(), StandardCharsets.UTF_8)).isEqualTo("PLUG-IN");
 
+        client.limits().set(io.ha.core.task.TypeLimit.of("exec").maxRunning(5).build());
         String longTask = queue.submit(exec("sleep 60", 0));
         await().atMost(WAIT).until(() -> status(agent).path("running").size() == 1);
         JsonNode status = status(agent);
+        assertThat(status.at("/limits/0/type").asText()).isEqualTo("exec");
+        assertThat(status.at("/limits/0/maxRunning").asInt()).isEqualTo(5);
+        assertThat(status.at("/limits/0/running").asInt()).isEqualTo(1);
         assertThat(status.at("/agent/id").asText()).isEqualTo("web-1");
         assertThat(status.at("/agent/accepting").asBoolean()).isTrue();
         assertThat(status.at("/agent/draining").asBoolean()).isFalse();

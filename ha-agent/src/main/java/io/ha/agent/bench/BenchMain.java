@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 public final class BenchMain {
     private static final String USAGE = "usage: ha-bench <benchmark> [options]\n"
             + "benchmarks:\n"
-            + "  queue   the HA task queue vs Curator's queues and raw ZooKeeper, and its depth sensitivity\n\n"
-            + QueueBenchOptions.USAGE;
+            + "  queue   the HA task queue vs Curator's queues and raw ZooKeeper, and its depth sensitivity\n"
+            + "  limits  the HA queue with and without cluster-wide limits (what unused limits cost)\n\n"
+            + QueueBenchOptions.USAGE + "\n" + LimitsBench.USAGE;
 
     private BenchMain() {
     }
@@ -30,6 +31,9 @@ public final class BenchMain {
         }
         quietLogging();
         List<String> rest = Arrays.asList(args).subList(1, args.length);
+        if (args[0].equals("limits")) {
+            return limits(rest);
+        }
         if (!args[0].equals("queue")) {
             System.err.println("ha-bench: unknown benchmark '" + args[0] + "'\n" + USAGE);
             return 1;
@@ -53,6 +57,24 @@ public final class BenchMain {
             return 1;
         } catch (Exception | Error e) {
             System.err.println("ha-bench queue FAILED: " + e);
+            e.printStackTrace();
+            return 1;
+        }
+    }
+
+    private static int limits(List<String> rest) {
+        if (rest.contains("-h") || rest.contains("--help")) {
+            System.out.print(LimitsBench.USAGE);
+            return 0;
+        }
+        try {
+            new LimitsBench(rest, System.out).run();
+            return 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println("ha-bench limits: " + e.getMessage() + "\n" + LimitsBench.USAGE);
+            return 1;
+        } catch (Exception | Error e) {
+            System.err.println("ha-bench limits FAILED: " + e);
             e.printStackTrace();
             return 1;
         }

@@ -96,6 +96,11 @@ final class HaFleet implements AutoCloseable {
         return producer.taskQueue();
     }
 
+    /** The cluster's limits, through the producer. */
+    io.ha.core.task.Limits limits() {
+        return producer.limits();
+    }
+
     /** SUCCEEDED outcomes recorded by all members so far (in-memory counters: free to poll). */
     long succeeded() {
         return members.stream().mapToLong(m -> m.taskMetrics().ended(TaskState.SUCCEEDED)).sum();

@@ -8,6 +8,7 @@ import io.ha.core.membership.AgentInfo;
 import io.ha.core.schedule.ScheduleInfo;
 import io.ha.core.schedule.ScheduleRecord;
 import io.ha.core.session.ClusterEvent;
+import io.ha.core.task.LimitUsage;
 import io.ha.core.task.Worker;
 import java.io.Closeable;
 import java.time.Duration;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The {@code /status} document: this agent (id, accepting or draining, capacity, labels), its session, the leader and
- * its epoch, the members, the cluster's task counts and schedules (with their next fire time), the tasks running here
+ * its epoch, the members, the cluster's task counts, schedules (with their next fire time) and limits (with their
+ * usage), the tasks running here
  * with their progress, and the recent event timeline. Values that need ZooKeeper are read with a time bound: when ZooKeeper does not answer in time the
  * field holds {@code {"error": ...}} and the rest of the document is still served. Never contains secrets.
  */
@@ -109,6 +111,8 @@ public final class StatusReport implements Closeable {
             doc.put("schedules", schedules);
         }
 
+        doc.put("limits", bounded(() -> limits(cluster)));
+
         Map<String, Integer> progress = worker.progress();
         List<Map<String, Object>> running = new ArrayList<>();
         for (TaskActivity.Running r : activity.running()) {
@@ -161,6 +165,23 @@ public final class StatusReport implements Closeable {
             row.put("lastTaskId", r.lastTaskId());
             row.put("firedTicks", r.firedTicks());
             row.put("skippedTicks", r.skippedTicks());
+            out.add(row);
+        }
+        return out;
+    }
+
+    /** Each limited type with its limits and the tasks counting against them (read from the assignments). */
+    private static List<Map<String, Object>> limits(HaCluster cluster) throws Exception {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (LimitUsage u : cluster.limits().usage()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("type", u.limit().type());
+            row.put("maxRunning", u.limit().maxRunning());
+            row.put("perKey", u.limit().perKey());
+            row.put("rate", u.limit().rate());
+            row.put("burst", u.limit().burst());
+            row.put("running", u.running());
+            row.put("runningByKey", u.runningByKey());
             out.add(row);
         }
         return out;

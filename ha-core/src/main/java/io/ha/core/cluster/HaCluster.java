@@ -16,10 +16,12 @@ import io.ha.core.session.ClusterContext;
 import io.ha.core.session.ConnectionGuard;
 import io.ha.core.session.EventTimeline;
 import io.ha.core.task.TaskMetrics;
+import io.ha.core.task.Limits;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.Worker;
 import io.ha.core.task.dispatch.Dispatcher;
 import io.ha.core.task.dispatch.DonePruner;
+import io.ha.core.task.store.ZooKeeperLimits;
 import io.ha.core.task.store.ZooKeeperTaskQueue;
 import io.ha.core.task.work.AgentWorker;
 import java.io.Closeable;
@@ -67,6 +69,7 @@ public final class HaCluster implements Closeable {
     private LeaderElection election;
     private ExclusiveWork exclusiveWork;
     private TaskQueue taskQueue;
+    private Limits limits;
     private AgentControl agentControl;
     private Schedules schedules;
     private AgentWorker worker;
@@ -122,6 +125,7 @@ public final class HaCluster implements Closeable {
         ZooKeeperTaskQueue queue = track(new ZooKeeperTaskQueue(ctx, config.maxTaskPayloadBytes(), taskMetrics));
         taskQueue = queue;
         schedules = new Schedules(ctx, config.maxTaskPayloadBytes());
+        limits = new ZooKeeperLimits(client, paths, config.sessionTimeout());
         if (config.role() != ClusterRole.MEMBER) {
             return;
         }
@@ -245,6 +249,12 @@ public final class HaCluster implements Closeable {
     public TaskQueue taskQueue() {
         checkStarted();
         return taskQueue;
+    }
+
+    /** Cluster-wide limits per task type, enforced by the leader's dispatcher (any role). */
+    public Limits limits() {
+        checkStarted();
+        return limits;
     }
 
     /** This agent's task worker: register handlers to start taking tasks. Throws for an observer. */

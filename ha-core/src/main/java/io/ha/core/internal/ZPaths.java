@@ -106,6 +106,15 @@ public final class ZPaths {
         return ZKPaths.makePath(pendingLog(), bucket, prefix);
     }
 
+    /** Cluster-wide limits per task type: {@code /limits/<type>}, read and enforced by the dispatcher. */
+    public String limits() {
+        return ZKPaths.makePath(clusterRoot, "limits");
+    }
+
+    public String limit(String type) {
+        return ZKPaths.makePath(limits(), type);
+    }
+
     /** Per-agent assignment directories: {@code /assigned/<agentId>/<taskId>}. */
     public String assigned() {
         return ZKPaths.makePath(clusterRoot, "assigned");

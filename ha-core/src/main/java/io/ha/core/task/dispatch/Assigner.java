@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One dispatcher term's assignment rounds: offers the free slots and the first pending tasks to the
- * {@link AssignmentPlanner}, reads the labels of labelled candidates it does not know yet, and sends the planned
+ * One dispatcher term's assignment rounds: offers the free slots and the first pending tasks its limits allow to the
+ * {@link AssignmentPlanner} (with the {@link LimitGate}'s round), reads the labels and keys of candidates with
+ * attributes it does not know yet, and sends the planned
  * moves in fenced transactions of {@link #BATCH}, up to {@link #MAX_IN_FLIGHT} pipelined, without waiting for them.
  *
  * <p>Guarantees: a task leaves {@code /pending} for at most one agent (each move deletes its pointer), and the view
@@ -45,8 +46,17 @@ final class Assigner {
     private final FencedWriter writer;
     private final Duration readTimeout;
     private final TaskMetrics metrics;
+    /**
+     * Pending entries refused by limits that one round's scan passes over before it stops looking: bounds the cost
+     * of a round behind a long run of limited tasks (tasks behind them wait for a later round).
+     */
+    static final int MAX_REFUSED_SCAN = 10_000;
+
     /** Assignment transactions sent and not yet answered. */
     private int commitsInFlight;
+    /** After the last round: millis from its start until a start refused for a rate may be allowed, or -1. */
+    private long retryForRateIn = -1;
+    private long lastRoundAt;
 
     Assigner(TaskStore store, Membership membership, AssignmentPlanner planner, DispatchView view,
              FencedWriter writer, Duration readTimeout, TaskMetrics metrics) {
@@ -64,30 +74,53 @@ final class Assigner {
         return commitsInFlight < MAX_IN_FLIGHT ? assign() : 0;
     }
 
+    /**
+     * Millis from {@code now} until a task held back only by a rate may start (the term waits no longer than that),
+     * or -1 when the last round held none back for a rate.
+     */
+    long millisUntilRateRetry(long now) {
+        return retryForRateIn < 0 ? -1 : Math.max(0, lastRoundAt + retryForRateIn - now);
+    }
+
     private int assign() throws Exception {
+        retryForRateIn = -1;
         PendingIndex index = view.pending();
         List<AgentSlot> slots = AssignmentPlanner.openSlots(membership.list(), view::inFlightCount);
         int free = AssignmentPlanner.free(slots);
         if (free == 0 || index.size() == 0) {
             return 0;
         }
+        long now = System.currentTimeMillis();
+        lastRoundAt = now;
+        LimitGate gate = view.gate();
+        // A first pass over the index on the gate's counts, so that tasks a limit refuses are passed over (and do not
+        // take the round's places) up to a bound; the planner decides for good below.
+        LimitGate.Round scan = gate.limited() ? gate.round(now) : null;
         List<PendingEntry> candidates = index.next(Math.min(free, BATCH),
-                labels -> AssignmentPlanner.canPlace(slots, labels));
+                labels -> AssignmentPlanner.canPlace(slots, labels),
+                scan == null ? null : p -> scan.tryStart(p) == LimitGate.Verdict.ALLOWED, MAX_REFUSED_SCAN);
         if (candidates.isEmpty()) {
+            retryForRateIn = scan == null ? -1 : scan.millisUntilNextToken();
             return 0;
         }
-        learnLabels(candidates);
-        long now = System.currentTimeMillis();
-        return commitMoves(planner.plan(slots, candidates, index::labelsOf), now);
+        learnAttributes(candidates);
+        LimitGate.Round round = gate.round(now);
+        List<Move> moves = planner.plan(slots, candidates, index::placementOf, round);
+        retryForRateIn = earliest(scan == null ? -1 : scan.millisUntilNextToken(), round.millisUntilNextToken());
+        return commitMoves(moves, now);
+    }
+
+    private static long earliest(long a, long b) {
+        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
     }
 
     /**
-     * Reads the records of labelled candidates whose labels the index does not know yet (the only records the
-     * dispatcher reads), in one pipelined round trip.
+     * Reads the records of candidates with attributes (labels, concurrency key) the index does not know yet (the
+     * only records the dispatcher reads), in one pipelined round trip.
      */
-    private void learnLabels(List<PendingEntry> candidates) throws Exception {
+    private void learnAttributes(List<PendingEntry> candidates) throws Exception {
         PendingIndex index = view.pending();
-        List<PendingEntry> unknown = candidates.stream().filter(e -> index.labelsOf(e) == null).toList();
+        List<PendingEntry> unknown = candidates.stream().filter(e -> index.placementOf(e) == null).toList();
         if (unknown.isEmpty()) {
             return;
         }
@@ -96,7 +129,7 @@ final class Assigner {
         for (int i = 0; i < unknown.size(); i++) {
             TaskRecord record = decode(unknown.get(i), records.get(i));
             if (record != null) {
-                index.setLabels(record.id(), record.labels());
+                index.setAttributes(record.id(), record.type(), record.concurrencyKey(), record.labels());
             }
         }
     }
@@ -144,8 +177,9 @@ final class Assigner {
             List<CuratorOp> ops = writer.begin(chunk.size() * 2);
             for (Move m : chunk) {
                 view.ensureDir(m.agent());
-                ops.addAll(store.assignOps(m.entry(), m.agent(), writer.epoch(), now));
-                view.moved(m.entry(), m.agent());
+                ops.addAll(store.assignOps(m.entry(), m.agent(), writer.epoch(), now, m.placement().type(),
+                        m.placement().key()));
+                view.moved(m, now);
             }
             commitsInFlight++;
             writer.commitInBackground(ops, event -> onCommitted(chunk, event));
@@ -158,6 +192,7 @@ final class Assigner {
         commitsInFlight--;
         KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
         if (code == KeeperException.Code.OK) {
+            chunk.forEach(view::answered);
             metrics.recordAssigned(chunk.size());
             LOG.debug("assigned {} tasks in epoch {}", chunk.size(), writer.epoch());
             return;
@@ -167,7 +202,7 @@ final class Assigner {
         // Operation 0 is the epoch check; each move is two operations after it: delete pointer, create assignment.
         Move failed = failedOp < 1 ? null : chunk.get(Math.min(chunk.size() - 1, (failedOp - 1) / 2));
         for (Move m : chunk) {
-            view.notMoved(m.entry().taskId(), m.agent());
+            view.notMoved(m);
             if (m != failed) {
                 // Not applied because another move of its chunk failed (or, on a lost connection, perhaps
                 // applied: then its pointer is gone and the next attempt to move it fails and forgets it).

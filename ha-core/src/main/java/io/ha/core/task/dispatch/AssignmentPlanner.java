@@ -18,13 +18,14 @@ import java.util.function.ToIntFunction;
  * No ZooKeeper, no I/O, no clock.
  *
  * <p>Guarantees: a plan never gives an agent more tasks than its free slots, never gives a task to an agent that does
- * not accept work or lacks one of the task's labels, and places candidates in the order given (an earlier candidate
- * takes a slot before a later one). Not guaranteed: that a move applies. The plan rests on the leader's view, which
+ * not accept work or lacks one of the task's labels, never places a task its type's limits refuse (the
+ * {@link LimitGate.Round} given), and places candidates in the order given (an earlier candidate takes a slot before
+ * a later one; one refused by a limit takes none and blocks nobody behind it). Not guaranteed: that a move applies. The plan rests on the leader's view, which
  * may be stale (a cancelled task, an agent that just left); a stale move is refused by its fenced transaction.
  */
 final class AssignmentPlanner {
-    /** One task to move from {@code /pending} to {@code /assigned/<agent>}. */
-    record Move(PendingEntry entry, String agent) {
+    /** One task to move from {@code /pending} to {@code /assigned/<agent>}, with what counts it against limits. */
+    record Move(PendingEntry entry, String agent, Placement placement) {
     }
 
     private final AssignmentStrategy strategy;
@@ -63,30 +64,41 @@ final class AssignmentPlanner {
         return slots.stream().anyMatch(s -> s.agent().labels().containsAll(labels));
     }
 
-    /**
-     * The moves for {@code candidates}, in their order. A candidate whose labels are unknown ({@code knownLabels}
-     * answers null: its record was missing or corrupt) is skipped, and so is one that no agent with a free slot can
-     * take (it waits until such an agent has room). {@code slots} is not changed.
-     */
+    /** {@link #plan(List, List, Function, LimitGate.Round)} without limits, for labels only. */
     List<Move> plan(List<AgentSlot> slots, List<PendingEntry> candidates,
                     Function<PendingEntry, Set<String>> knownLabels) {
+        return plan(slots, candidates, e -> {
+            Set<String> labels = knownLabels.apply(e);
+            return labels == null ? null : new Placement(e.type(), null, labels);
+        }, new LimitGate().round(0));
+    }
+
+    /**
+     * The moves for {@code candidates}, in their order. A candidate whose placement is unknown ({@code known}
+     * answers null: its record was missing or corrupt) is skipped, and so is one that no agent with a free slot can
+     * take (it waits until such an agent has room) and one that {@code limits} refuses. {@code slots} is not
+     * changed; {@code limits} counts the moves planned.
+     */
+    List<Move> plan(List<AgentSlot> slots, List<PendingEntry> candidates, Function<PendingEntry, Placement> known,
+                    LimitGate.Round limits) {
         List<AgentSlot> open = new ArrayList<>(slots);
         List<Move> moves = new ArrayList<>();
         for (PendingEntry entry : candidates) {
-            Set<String> labels = knownLabels.apply(entry);
-            if (labels == null) {
+            Placement placement = known.apply(entry);
+            if (placement == null) {
                 continue;
             }
+            Set<String> labels = placement.labels();
             List<AgentSlot> eligible = open.stream()
                     .filter(s -> s.free() > 0 && s.agent().labels().containsAll(labels)).toList();
-            if (eligible.isEmpty()) {
+            if (eligible.isEmpty() || limits.tryStart(placement) != LimitGate.Verdict.ALLOWED) {
                 continue;
             }
             PendingTask task = new PendingTask(entry.taskId(), TaskSpec.MAX_PRIORITY - entry.invertedPriority(),
                     entry.notBefore(), labels);
             AgentSlot chosen = eligible.get(strategy.choose(task, eligible));
             open.set(open.indexOf(chosen), new AgentSlot(chosen.agent(), chosen.inFlight() + 1));
-            moves.add(new Move(entry, chosen.agent().id()));
+            moves.add(new Move(entry, chosen.agent().id(), placement));
         }
         return moves;
     }

@@ -6,9 +6,12 @@ import io.ha.core.membership.Membership;
 import io.ha.core.membership.MembershipListener;
 import io.ha.core.task.AssignmentStrategy;
 import io.ha.core.task.TaskMetrics;
+import io.ha.core.task.TypeLimit;
 import io.ha.core.task.store.TaskStore;
+import io.ha.core.task.store.ZooKeeperLimits;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.WatchedEvent;
@@ -19,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One leadership term of the dispatcher: its event loop. Rebuilds the {@link DispatchView} and reclaims orphans when
  * the term begins, then loops on one thread: runs what the watches, the membership and background callbacks handed
- * over through {@link TermEvents}, rebuilds the view after a reconnect, deletes read announcements, scans for orphans
+ * over through {@link TermEvents}, applies the limits of {@code /limits} as they change (read before the first
+ * assignment), rebuilds the view after a reconnect, deletes read announcements, scans for orphans
  * every {@link #ORPHAN_SCAN_MS}, and runs assignment rounds until nothing more can be placed.
  *
  * <p>Guarantees: all of the term's state is touched by its one thread, and the term's watches and listener are gone
@@ -35,11 +39,15 @@ final class DispatchTerm implements Watcher, MembershipListener {
     private final Membership membership;
     private final String pendingLogPath;
     private final String assignedPath;
+    private final String limitsPath;
+    private final ZPaths paths;
+    private final long readTimeoutMs;
     private final TermEvents events;
     private final DispatchView view;
     private final PendingLogFollower follower;
     private final Assigner assigner;
     private final OrphanReclaimer reclaimer;
+    private Map<String, TypeLimit> limits = Map.of();
 
     DispatchTerm(TaskStore store, Membership membership, AssignmentStrategy strategy, Duration readTimeout,
                  TaskMetrics metrics, FencedWriter writer, TermEvents events) {
@@ -49,6 +57,9 @@ final class DispatchTerm implements Watcher, MembershipListener {
         this.membership = membership;
         this.pendingLogPath = paths.pendingLog();
         this.assignedPath = paths.assigned();
+        this.limitsPath = paths.limits();
+        this.paths = paths;
+        this.readTimeoutMs = readTimeout.toMillis();
         this.events = events;
         this.view = new DispatchView(client, paths, readTimeout);
         this.follower = new PendingLogFollower(client, paths, readTimeout, view, writer, events);
@@ -62,17 +73,21 @@ final class DispatchTerm implements Watcher, MembershipListener {
                 .forPath(pendingLogPath);
         client.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(this)
                 .forPath(assignedPath);
+        client.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(this)
+                .forPath(limitsPath);
         membership.addListener(this);
         try {
+            // The limits and the counts (from the assignments) before the first assignment of the term.
+            reloadLimits();
             reload();
             reclaimer.reassignOrphans();
-            LOG.info("dispatcher started for epoch {}: {} pending, {} agents with assignments", epoch,
-                    view.pending().size(), view.agentsWithAssignments());
+            LOG.info("dispatcher started for epoch {}: {} pending, {} agents with assignments, {} types limited",
+                    epoch, view.pending().size(), view.agentsWithAssignments(), limits.size());
             loop();
         } finally {
             events.end();
             membership.removeListener(this);
-            for (String path : List.of(pendingLogPath, assignedPath)) {
+            for (String path : List.of(pendingLogPath, assignedPath, limitsPath)) {
                 try {
                     client.watchers().remove((Watcher) this).ofType(WatcherType.Any).quietly().forPath(path);
                 } catch (Exception e) {
@@ -88,6 +103,7 @@ final class DispatchTerm implements Watcher, MembershipListener {
         while (!Thread.currentThread().isInterrupted()) {
             events.runQueued();
             if (events.takeRescan()) {
+                reloadLimits();
                 reload();
             }
             follower.flushDeletes();
@@ -98,10 +114,31 @@ final class DispatchTerm implements Watcher, MembershipListener {
             }
             view.pending().promoteDue(now);
             if (assigner.assignIfRoom() == 0) {
-                long untilDue = view.pending().millisUntilNextDue(System.currentTimeMillis());
+                long at = System.currentTimeMillis();
+                // Wake for the next delayed task or the next token of a rate that holds tasks back, whichever is
+                // first; any event (a task ending, a new pointer, a limit changed) wakes the loop sooner.
+                long untilDue = earliest(view.pending().millisUntilNextDue(at), assigner.millisUntilRateRetry(at));
                 events.runNext(untilDue < 0 ? 1000 : Math.min(1000, Math.max(1, untilDue)));
             }
         }
+    }
+
+    private static long earliest(long a, long b) {
+        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+    }
+
+    /** Reads {@code /limits} and applies what changed to the gate, with one line per type changed. */
+    private void reloadLimits() throws Exception {
+        Map<String, TypeLimit> next = ZooKeeperLimits.readAll(client, paths, readTimeoutMs);
+        for (Map.Entry<String, TypeLimit> e : next.entrySet()) {
+            if (!e.getValue().equals(limits.get(e.getKey()))) {
+                LOG.info("dispatcher of epoch {} enforces limits {}", epoch, e.getValue());
+            }
+        }
+        limits.keySet().stream().filter(type -> !next.containsKey(type))
+                .forEach(type -> LOG.info("dispatcher of epoch {} no longer limits type '{}'", epoch, type));
+        limits = next;
+        view.gate().setLimits(next, System.currentTimeMillis());
     }
 
     private void reload() throws Exception {
@@ -138,6 +175,18 @@ final class DispatchTerm implements Watcher, MembershipListener {
         List<String> belowAssigned = ZPaths.below(assignedPath, path);
         if (!belowAssigned.isEmpty()) {
             view.onAssignedEvent(type, belowAssigned);
+            return;
+        }
+        if (path.equals(limitsPath) || !ZPaths.below(limitsPath, path).isEmpty()) {
+            try {
+                reloadLimits();
+            } catch (Exception e) {
+                // Connection trouble: the limits in force stay; the reload after the reconnect reads them again.
+                LOG.warn("reading the limits failed: {}; keeping those in force", e.toString());
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 

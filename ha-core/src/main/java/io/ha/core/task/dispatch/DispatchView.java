@@ -3,9 +3,13 @@ package io.ha.core.task.dispatch;
 import io.ha.core.internal.AsyncReads;
 import io.ha.core.internal.Buckets;
 import io.ha.core.internal.ZPaths;
+import io.ha.core.task.dispatch.AssignmentPlanner.Move;
+import io.ha.core.task.store.AssignedTasks;
 import io.ha.core.task.store.PendingEntry;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +22,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A dispatcher term's picture of ZooKeeper: the pending pointers ({@link PendingIndex}), the tasks in flight per
- * agent (from {@code /assigned}) and the assignment directories known to exist. Rebuilt by {@link #reload}, kept
+ * agent with their type and key (from {@code /assigned}; the {@link LimitGate} counts them against the limits), and
+ * the assignment directories known to exist. Rebuilt by {@link #reload}, kept
  * current by watch events and by the term's own moves, which it records as if applied until they are answered.
  *
- * <p>Guarantees: after a reload the view holds what ZooKeeper held at the listing, and it is touched only by the
- * term's thread. Not guaranteed: that it is current; it may lag or run ahead of ZooKeeper (a cancel not heard of yet,
+ * <p>Guarantees: after a reload the view holds what ZooKeeper held at the listing plus the moves sent and not yet
+ * answered, and it is touched only by the term's thread; the gate counts exactly the tasks the view holds in flight. Not guaranteed: that it is current; it may lag or run ahead of ZooKeeper (a cancel not heard of yet,
  * a move not answered yet). It is never the truth: a stale entry costs a refused, fenced transaction and no more.
  */
 final class DispatchView {
@@ -32,8 +37,13 @@ final class DispatchView {
     private final ZPaths paths;
     private final Duration readTimeout;
     private final PendingIndex pending = new PendingIndex();
-    private final Map<String, Set<String>> inFlight = new HashMap<>();
+    private final Map<String, Map<String, Placement>> inFlight = new HashMap<>();
+    /** Moves sent and not yet answered: counted again after a reload that may have listed before they applied. */
+    private final Map<String, Move> unanswered = new HashMap<>();
+    /** The moves sent and not answered that {@link #moved} counted (by identity: a stale copy may be equal). */
+    private final Set<Move> counted = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<String> knownDirs = new HashSet<>();
+    private final LimitGate gate = new LimitGate();
 
     DispatchView(CuratorFramework client, ZPaths paths, Duration readTimeout) {
         this.client = client;
@@ -43,6 +53,10 @@ final class DispatchView {
 
     PendingIndex pending() {
         return pending;
+    }
+
+    LimitGate gate() {
+        return gate;
     }
 
     /**
@@ -60,15 +74,30 @@ final class DispatchView {
             }
         }
         inFlight.clear();
-        List<String> agents = childrenOrEmpty(client, paths.assigned());
+        gate.clearCounts();
+        AssignedTasks.Listing assigned = AssignedTasks.read(client, paths, readTimeout.toMillis());
         knownDirs.clear();
-        knownDirs.addAll(agents);
-        List<String> dirs = agents.stream().map(paths::assignedDir).toList();
-        List<AsyncReads.Result> results = AsyncReads.children(client, dirs, readTimeout.toMillis());
-        for (int i = 0; i < agents.size(); i++) {
-            if (results.get(i).ok()) {
-                inFlight.put(agents.get(i), new HashSet<>(results.get(i).children()));
-            }
+        knownDirs.addAll(assigned.agents());
+        assigned.agents().forEach(agent -> inFlight.put(agent, new HashMap<>()));
+        for (AssignedTasks.Entry task : assigned.tasks()) {
+            add(task.agent(), task.taskId(), new Placement(task.type(), task.concurrencyKey(), Set.of()));
+        }
+        for (Move m : unanswered.values()) {
+            add(m.agent(), m.entry().taskId(), m.placement());
+        }
+    }
+
+    private void add(String agent, String taskId, Placement placement) {
+        if (inFlight.computeIfAbsent(agent, a -> new HashMap<>()).putIfAbsent(taskId, placement) == null) {
+            gate.counted(placement);
+        }
+    }
+
+    private void remove(String agent, String taskId) {
+        Map<String, Placement> tasks = inFlight.get(agent);
+        Placement placement = tasks == null ? null : tasks.remove(taskId);
+        if (placement != null) {
+            gate.ended(placement);
         }
     }
 
@@ -84,11 +113,14 @@ final class DispatchView {
     /** A watch event below {@code /assigned}: {@code below} is the event path's segments below it. */
     void onAssignedEvent(EventType type, List<String> below) {
         if (below.size() == 2) {
-            Set<String> tasks = inFlight.computeIfAbsent(below.get(0), a -> new HashSet<>());
             if (type == EventType.NodeCreated) {
-                tasks.add(below.get(1));
+                // Only leaders create assignments, and this term's own moves are counted when sent; one created
+                // otherwise (not expected) counts under no type.
+                Move sent = unanswered.get(below.get(1));
+                add(below.get(0), below.get(1), sent != null && sent.agent().equals(below.get(0)) ? sent.placement()
+                        : Placement.UNKNOWN);
             } else if (type == EventType.NodeDeleted) {
-                tasks.remove(below.get(1));
+                remove(below.get(0), below.get(1));
             }
         } else if (below.size() == 1 && type == EventType.NodeDeleted) {
             forgetAgent(below.get(0));
@@ -98,7 +130,7 @@ final class DispatchView {
     }
 
     int inFlightCount(String agent) {
-        return inFlight.getOrDefault(agent, Set.of()).size();
+        return inFlight.getOrDefault(agent, Map.of()).size();
     }
 
     /** Agents with an assignment directory listed at the last reload (or heard of since). */
@@ -106,17 +138,35 @@ final class DispatchView {
         return inFlight.size();
     }
 
-    /** Records a move as sent: the task leaves the index and counts against the agent until answered. */
-    void moved(PendingEntry entry, String agent) {
-        pending.remove(entry.taskId());
-        inFlight.computeIfAbsent(agent, a -> new HashSet<>()).add(entry.taskId());
+    /**
+     * Records a move as sent: the task leaves the index and counts against the agent and the limits, unless the
+     * view already counts it there (a stale entry's second move of a task in flight, which will be refused).
+     */
+    void moved(Move move, long now) {
+        pending.remove(move.entry().taskId());
+        if (inFlight.computeIfAbsent(move.agent(), a -> new HashMap<>())
+                .putIfAbsent(move.entry().taskId(), move.placement()) == null) {
+            gate.started(move.placement(), now);
+            counted.add(move);
+            unanswered.put(move.entry().taskId(), move);
+        }
     }
 
-    /** Undoes {@link #moved}'s count for a move that was refused. */
-    void notMoved(String taskId, String agent) {
-        Set<String> tasks = inFlight.get(agent);
-        if (tasks != null) {
-            tasks.remove(taskId);
+    /** The answer to a move came: it applied (its assignment now counts until it is deleted). */
+    void answered(Move move) {
+        if (counted.remove(move) && unanswered.get(move.entry().taskId()) == move) {
+            unanswered.remove(move.entry().taskId());
+        }
+    }
+
+    /**
+     * Undoes {@link #moved}'s count for a move that was refused; a move that did not count (the task was already in
+     * flight there, by an earlier move that applied) undoes nothing, or the task that runs would stop counting.
+     */
+    void notMoved(Move move) {
+        if (counted.contains(move)) {
+            answered(move);
+            remove(move.agent(), move.entry().taskId());
         }
     }
 
@@ -142,7 +192,10 @@ final class DispatchView {
     /** The agent's directory is gone with everything in it. */
     void forgetAgent(String agent) {
         knownDirs.remove(agent);
-        inFlight.remove(agent);
+        Map<String, Placement> tasks = inFlight.remove(agent);
+        if (tasks != null) {
+            tasks.values().forEach(gate::ended);
+        }
     }
 
     static List<String> childrenOrEmpty(CuratorFramework client, String path) throws Exception {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The leader's in-memory view of the pending pointers: ordered by priority then age, with delayed tasks kept apart
@@ -18,8 +19,8 @@ final class PendingIndex {
     private final TreeSet<PendingEntry> delayed = new TreeSet<>((a, b) -> a.notBefore() != b.notBefore()
             ? Long.compare(a.notBefore(), b.notBefore()) : PendingEntry.ORDER.compare(a, b));
     private final Map<String, PendingEntry> byTask = new HashMap<>();
-    /** Labels of labelled tasks, once read from their records (unlabelled tasks need none). */
-    private final Map<String, Set<String>> labels = new HashMap<>();
+    /** Placement of tasks with attributes (labels, key), once read from their records (the others need none). */
+    private final Map<String, Placement> attributes = new HashMap<>();
 
     void add(PendingEntry entry) {
         PendingEntry previous = byTask.put(entry.taskId(), entry);
@@ -48,7 +49,7 @@ final class PendingIndex {
             ready.remove(entry);
             delayed.remove(entry);
         }
-        labels.remove(taskId);
+        attributes.remove(taskId);
     }
 
     /** Removes {@code entry} if the index holds that very pointer for its task (not a later one). */
@@ -71,39 +72,68 @@ final class PendingIndex {
     }
 
     /**
-     * Up to {@code max} ready entries in order, skipping those whose labels {@code canPlace} rejects; labelled
-     * entries whose labels are not known yet are included (the caller reads them).
+     * Up to {@code max} ready entries in order, skipping those whose labels {@code canPlace} rejects and those
+     * {@code admit} refuses (a limit: null admits all), but no more than {@code maxRefused} of the latter, so a long
+     * run of limited tasks costs a bounded scan; entries whose placement is not known yet are included (the caller
+     * reads them).
      */
-    List<PendingEntry> next(int max, java.util.function.Predicate<Set<String>> canPlace) {
+    List<PendingEntry> next(int max, Predicate<Set<String>> canPlace, Predicate<Placement> admit, int maxRefused) {
         List<PendingEntry> out = new ArrayList<>(Math.min(max, ready.size()));
+        int refused = 0;
         for (PendingEntry e : ready) {
             if (out.size() >= max) {
                 break;
             }
-            Set<String> known = e.labelled() ? labels.get(e.taskId()) : Set.of();
-            if (known == null || canPlace.test(known)) {
+            Placement known = placementOf(e);
+            if (known == null) {
                 out.add(e);
+            } else if (canPlace.test(known.labels())) {
+                if (admit == null || admit.test(known)) {
+                    out.add(e);
+                } else if (++refused >= maxRefused) {
+                    break;
+                }
             }
         }
         return out;
     }
 
+    /** {@link #next(int, Predicate, Predicate, int)} without limits. */
+    List<PendingEntry> next(int max, Predicate<Set<String>> canPlace) {
+        return next(max, canPlace, null, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The type, key and labels of a task: from the pointer alone for one without attributes, null while those of
+     * one with attributes are not known.
+     */
+    Placement placementOf(PendingEntry entry) {
+        return entry.labelled() ? attributes.get(entry.taskId()) : new Placement(entry.type(), null, Set.of());
+    }
+
     /** The labels a task requires: empty for an unlabelled one, null while a labelled one's are not known. */
     Set<String> labelsOf(PendingEntry entry) {
-        return entry.labelled() ? labels.get(entry.taskId()) : Set.of();
+        Placement p = placementOf(entry);
+        return p == null ? null : p.labels();
+    }
+
+    /** Records what a task's record says, unless the index no longer holds the task. */
+    void setAttributes(String taskId, String type, String key, Set<String> taskLabels) {
+        if (byTask.containsKey(taskId)) {
+            attributes.put(taskId, new Placement(type, key, taskLabels));
+        }
     }
 
     void setLabels(String taskId, Set<String> taskLabels) {
-        if (byTask.containsKey(taskId)) {
-            labels.put(taskId, taskLabels);
-        }
+        PendingEntry entry = byTask.get(taskId);
+        setAttributes(taskId, entry == null ? null : entry.type(), null, taskLabels);
     }
 
     void clear() {
         ready.clear();
         delayed.clear();
         byTask.clear();
-        labels.clear();
+        attributes.clear();
     }
 
     int size() {

@@ -7,33 +7,53 @@ import java.util.Comparator;
 
 /**
  * A pending pointer as the leader's index holds it, decoded from the pointer's name alone (no read needed):
- * {@code <999-priority>_<notBefore>_<taskId>}, with the suffix {@code _L} when the task requires labels (the leader
- * reads the record of those tasks, and only of those, to learn which labels). Ordered by priority (high first), then
- * task id (time-ordered, so first submitted first).
+ * {@code <999-priority>_<notBefore>_<taskId>_<T|L>_<type>}. {@code L} marks a task with placement attributes in its
+ * record (labels it requires, a concurrency key): the leader reads the record of those tasks, and only of those,
+ * once. The type comes last because a type may contain {@code _}; a task id never does. Ordered by priority (high
+ * first), then task id (time-ordered, so first submitted first).
+ *
+ * <p>Names of the former format ({@code <999-priority>_<notBefore>_<taskId>[_L]}, written before types were in the
+ * name) still parse, with a null {@link #type}: the leader places them as before, but no limit counts them.
  */
-public record PendingEntry(int invertedPriority, long notBefore, String taskId, boolean labelled) {
+public record PendingEntry(int invertedPriority, long notBefore, String taskId, boolean labelled, String type) {
     public static final Comparator<PendingEntry> ORDER = Comparator.comparingInt(PendingEntry::invertedPriority)
             .thenComparing(PendingEntry::taskId);
     private static final String LABELLED = "_L";
 
+    /** An entry of the former format: no type. */
+    public PendingEntry(int invertedPriority, long notBefore, String taskId, boolean labelled) {
+        this(invertedPriority, notBefore, taskId, labelled, null);
+    }
+
+    /** A name of the former format (no type), as older versions wrote it. */
     public static String pointerName(int invertedPriority, long notBefore, String taskId, boolean labelled) {
+        return pointerName(invertedPriority, notBefore, taskId, labelled, null);
+    }
+
+    /** The pointer name; with a null {@code type}, the former format. */
+    public static String pointerName(int invertedPriority, long notBefore, String taskId, boolean labelled,
+                                     String type) {
+        String typeSuffix = type == null ? (labelled ? LABELLED : "") : (labelled ? "_L_" : "_T_") + type;
         if (invertedPriority < 0 || notBefore < 0) {
             // Not produced by valid records; kept byte-for-byte as the format has always written them.
-            return String.format("%03d_%013d_%s", invertedPriority, notBefore, taskId) + (labelled ? LABELLED : "");
+            return String.format("%03d_%013d_%s", invertedPriority, notBefore, taskId) + typeSuffix;
         }
         // Built by hand: String.format was a few percent of the queue's CPU (it runs for every submit and move).
         return Strings.padStart(Integer.toString(invertedPriority), 3, '0') + '_'
-                + Strings.padStart(Long.toString(notBefore), 13, '0') + '_' + taskId + (labelled ? LABELLED : "");
+                + Strings.padStart(Long.toString(notBefore), 13, '0') + '_' + taskId + typeSuffix;
     }
 
-    /** The name of {@code record}'s pending pointer: priority (inverted), notBefore and id, all parseable. */
+    /**
+     * The name of {@code record}'s pending pointer: priority (inverted), notBefore, id, whether the record holds
+     * placement attributes, and type, all parseable.
+     */
     public static String pointerNameOf(TaskRecord record) {
         return pointerName(TaskSpec.MAX_PRIORITY - record.priority(), record.notBefore(), record.id(),
-                !record.labels().isEmpty());
+                !record.labels().isEmpty() || record.concurrencyKey() != null, record.type());
     }
 
     public String name() {
-        return pointerName(invertedPriority, notBefore, taskId, labelled);
+        return pointerName(invertedPriority, notBefore, taskId, labelled, type);
     }
 
     /** @return the entry, or null when the name is not a pointer name */
@@ -43,15 +63,28 @@ public record PendingEntry(int invertedPriority, long notBefore, String taskId, 
         if (first != 3 || second != 17 || second + 1 >= name.length()) {
             return null;
         }
-        String rest = name.substring(18);
-        boolean labelled = rest.endsWith(LABELLED);
-        String taskId = labelled ? rest.substring(0, rest.length() - LABELLED.length()) : rest;
-        if (taskId.isEmpty() || taskId.indexOf('_') >= 0) {
+        int idEnd = name.indexOf('_', 18);
+        String taskId = idEnd < 0 ? name.substring(18) : name.substring(18, idEnd);
+        if (taskId.isEmpty()) {
             return null;
+        }
+        boolean labelled = false;
+        String type = null;
+        if (idEnd >= 0) {
+            String tail = name.substring(idEnd + 1);
+            if (tail.equals("L")) {
+                labelled = true;
+            } else if (tail.length() >= 3 && tail.charAt(1) == '_' && (tail.charAt(0) == 'T'
+                    || tail.charAt(0) == 'L')) {
+                labelled = tail.charAt(0) == 'L';
+                type = tail.substring(2);
+            } else {
+                return null;
+            }
         }
         try {
             return new PendingEntry(Integer.parseInt(name.substring(0, 3)), Long.parseLong(name.substring(4, 17)),
-                    taskId, labelled);
+                    taskId, labelled, type);
         } catch (NumberFormatException e) {
             return null;
         }

@@ -159,10 +159,13 @@ public final class TaskStore {
      * Moves one pending task to an agent: its pointer leaves {@code /pending} and an assignment appears under the
      * agent, in one transaction. The record is not touched (the agent marks it RUNNING when it claims the task), so
      * the leader places tasks without reading them; the pointer's delete is the check that the task is still pending
-     * (a cancel or another assignment deletes it first), and {@code epochVersion} fences a deposed leader.
+     * (a cancel or another assignment deletes it first), and {@code epochVersion} fences a deposed leader. The
+     * assignment records the task's type and concurrency key, so a new leader counts it against the limits.
      */
-    public List<CuratorOp> assignOps(PendingEntry entry, String agentId, long epoch, long now) throws Exception {
-        Assignment assignment = new Assignment(entry.taskId(), agentId, 0, epoch, now, -1, null);
+    public List<CuratorOp> assignOps(PendingEntry entry, String agentId, long epoch, long now, String type,
+                                     String concurrencyKey) throws Exception {
+        Assignment assignment = new Assignment(entry.taskId(), agentId, 0, epoch, now, -1, null, type,
+                concurrencyKey);
         return List.of(
                 client.transactionOp().delete().forPath(paths.pendingPointer(entry.taskId(), entry.name())),
                 client.transactionOp().create().withMode(CreateMode.PERSISTENT)

@@ -147,4 +147,22 @@ class AssignmentPlannerTest {
 
         assertThat(seen).containsExactly(new PendingTask("t", 7, 42, Set.of("gpu")));
     }
+    @Test
+    void aCandidateRefusedByALimitTakesNoSlotAndBlocksNoneBehindIt() {
+        List<AgentSlot> slots = AssignmentPlanner.openSlots(List.of(agent("a", 4)), id -> 0);
+        LimitGate gate = new LimitGate();
+        gate.setLimits(Map.of("limited", io.ha.core.task.TypeLimit.of("limited").maxRunning(1).build()), 0);
+        List<PendingEntry> candidates = List.of(typed("t1", "limited"), typed("t2", "limited"), typed("t3", "free"),
+                typed("t4", "limited"), typed("t5", "free"));
+
+        List<Move> moves = new AssignmentPlanner(FIRST).plan(slots, candidates,
+                e -> new Placement(e.type(), null, Set.of()), gate.round(0));
+
+        assertThat(moves).extracting(m -> m.entry().taskId()).containsExactly("t1", "t3", "t5");
+        assertThat(moves).extracting(m -> m.placement().type()).containsExactly("limited", "free", "free");
+    }
+
+    private static PendingEntry typed(String taskId, String type) {
+        return new PendingEntry(TaskSpec.MAX_PRIORITY - 5, 0, taskId, false, type);
+    }
 }

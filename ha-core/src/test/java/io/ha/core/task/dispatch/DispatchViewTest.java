@@ -6,6 +6,7 @@ import io.ha.core.internal.ZPaths;
 import io.ha.core.task.store.PendingEntry;
 import io.ha.core.testing.ZkTestBase;
 import java.util.List;
+import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -31,6 +32,10 @@ class DispatchViewTest extends ZkTestBase {
         return new PendingEntry(500, 0, taskId, false);
     }
 
+    private static AssignmentPlanner.Move move(String taskId, String agent) {
+        return new AssignmentPlanner.Move(entry(taskId), agent, Placement.UNKNOWN);
+    }
+
     @Test
     void reloadReadsPointersAndAssignmentsAndSkipsMalformedPointers() throws Exception {
         client.create().creatingParentsIfNeeded().forPath(paths.pendingPointer("t1", entry("t1").name()));
@@ -51,10 +56,11 @@ class DispatchViewTest extends ZkTestBase {
     @Test
     void watchEventsAndOwnMovesKeepTheCountsCurrent() {
         view.onAssignedEvent(EventType.NodeCreated, List.of("a1", "t1"));
-        view.moved(entry("t2"), "a1");
+        AssignmentPlanner.Move t2 = move("t2", "a1");
+        view.moved(t2, 0);
         assertThat(view.inFlightCount("a1")).isEqualTo(2);
 
-        view.notMoved("t2", "a1");
+        view.notMoved(t2);
         view.onAssignedEvent(EventType.NodeDeleted, List.of("a1", "t1"));
         assertThat(view.inFlightCount("a1")).isZero();
 
@@ -69,7 +75,7 @@ class DispatchViewTest extends ZkTestBase {
         view.addPointer(entry("t1").name());
         view.addPointer(entry("t2").name());
 
-        view.moved(entry("t1"), "a1");
+        view.moved(move("t1", "a1"), 0);
 
         assertThat(view.pending().next(10, labels -> true)).containsExactly(entry("t2"));
     }
@@ -93,5 +99,39 @@ class DispatchViewTest extends ZkTestBase {
         view.forgetDir("a2");
         view.ensureDir("a2");
         assertThat(client.checkExists().forPath(paths.assignedDir("a2"))).isNotNull();
+    }
+    @Test
+    void aRefusedStaleMoveOfATaskInFlightLeavesItCounted() {
+        Placement job = new Placement("job", "c1", Set.of());
+        AssignmentPlanner.Move first = new AssignmentPlanner.Move(entry("t1"), "a1", job);
+        view.moved(first, 0);
+        view.answered(first);
+        view.onAssignedEvent(EventType.NodeCreated, List.of("a1", "t1"));
+        // A stale entry of the same task (an announcement read after the move) is moved again and refused.
+        AssignmentPlanner.Move stale = new AssignmentPlanner.Move(entry("t1"), "a1", job);
+        view.moved(stale, 0);
+        view.notMoved(stale);
+
+        assertThat(view.inFlightCount("a1")).isEqualTo(1);
+        assertThat(view.gate().running("job")).isEqualTo(1);
+        assertThat(view.gate().running("job", "c1")).isEqualTo(1);
+        view.onAssignedEvent(EventType.NodeDeleted, List.of("a1", "t1"));
+        assertThat(view.gate().running("job")).isZero();
+        assertThat(view.gate().running("job", "c1")).isZero();
+    }
+
+    @Test
+    void aReloadCountsTheAssignmentsByTheTypeAndKeyTheyRecordAndTheMovesNotAnswered() throws Exception {
+        client.create().creatingParentsIfNeeded().forPath(paths.assignment("a1", "t1"), io.ha.core.internal.Json
+                .write(new io.ha.core.task.store.Assignment("t1", "a1", 0, 1, 1, -1, null, "job", "c1")));
+        client.create().creatingParentsIfNeeded().forPath(paths.assignment("a2", "t2"), io.ha.core.internal.Json
+                .write(new io.ha.core.task.store.Assignment("t2", "a2", 0, 1, 1, -1, null)));
+        view.moved(new AssignmentPlanner.Move(entry("t3"), "a2", new Placement("job", null, Set.of())), 0);
+
+        view.reload();
+
+        assertThat(view.gate().running("job")).isEqualTo(2);
+        assertThat(view.gate().running("job", "c1")).isEqualTo(1);
+        assertThat(view.inFlightCount("a2")).isEqualTo(2);
     }
 }

@@ -68,4 +68,18 @@ class PendingIndexTest {
         index.promoteDue(later);
         assertThat(index.next(10, labels -> true)).isEqualTo(List.of(delayed, labelled));
     }
+    @Test
+    void entriesALimitRefusesArePassedOverUpToABound() {
+        PendingIndex index = new PendingIndex();
+        for (int i = 0; i < 20; i++) {
+            index.add(new PendingEntry(400, 0, String.format("19a2339917f-%012d", i), false, "limited"));
+        }
+        PendingEntry other = new PendingEntry(400, 0, "19a2339917f-999999999999", false, "other");
+        index.add(other);
+
+        java.util.function.Predicate<Placement> admit = p -> !"limited".equals(p.type());
+        assertThat(index.next(5, labels -> true, admit, 100)).containsExactly(other);
+        assertThat(index.next(5, labels -> true, admit, 10)).isEmpty();
+        assertThat(index.next(5, labels -> true)).hasSize(5);
+    }
 }

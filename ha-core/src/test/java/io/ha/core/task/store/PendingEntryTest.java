@@ -17,14 +17,39 @@ class PendingEntryTest {
         PendingEntry p = PendingEntry.parse(PendingEntry.pointerNameOf(plain));
         PendingEntry l = PendingEntry.parse(PendingEntry.pointerNameOf(labelled));
 
-        assertThat(p).isEqualTo(new PendingEntry(TaskSpec.MAX_PRIORITY - 7, 0, "1a2b-0001", false));
-        assertThat(l).isEqualTo(new PendingEntry(TaskSpec.MAX_PRIORITY, 0, "1a2b-0002", true));
-        assertThat(l.name()).isEqualTo(PendingEntry.pointerNameOf(labelled)).endsWith("_L");
+        assertThat(p).isEqualTo(new PendingEntry(TaskSpec.MAX_PRIORITY - 7, 0, "1a2b-0001", false, "x"));
+        assertThat(l).isEqualTo(new PendingEntry(TaskSpec.MAX_PRIORITY, 0, "1a2b-0002", true, "x"));
+        assertThat(l.name()).isEqualTo(PendingEntry.pointerNameOf(labelled)).endsWith("_L_x");
         assertThat(p.name()).isEqualTo(PendingEntry.pointerNameOf(plain));
     }
 
     @Test
+    void theTypeComesLastWhateverItContainsAndAKeyMarksTheRecordForOneRead() {
+        String id = "19a2339917f-000000000001";
+        for (String type : new String[] {"a_b", "_", "L", "T_L_x", "x.y z", "_L", "ü-é"}) {
+            TaskRecord keyed = TaskRecord.create(id, TaskSpec.builder(type).concurrencyKey("customer_42").build(), 1);
+            PendingEntry e = PendingEntry.parse(PendingEntry.pointerNameOf(keyed));
+            assertThat(e).isEqualTo(new PendingEntry(TaskSpec.MAX_PRIORITY - TaskSpec.DEFAULT_PRIORITY, 0, id, true,
+                    type));
+            TaskRecord plain = TaskRecord.create(id, TaskSpec.builder(type).build(), 1);
+            assertThat(PendingEntry.parse(PendingEntry.pointerNameOf(plain)).type()).isEqualTo(type);
+            assertThat(PendingEntry.parse(PendingEntry.pointerNameOf(plain)).labelled()).isFalse();
+        }
+    }
+
+    @Test
+    void namesOfTheFormerFormatStillParseWithoutAType() {
+        assertThat(PendingEntry.parse("899_0000000000000_" + "19a2339917f-000000000001"))
+                .isEqualTo(new PendingEntry(899, 0, "19a2339917f-000000000001", false, null));
+        assertThat(PendingEntry.parse("899_0000000000000_19a2339917f-000000000001_L"))
+                .isEqualTo(new PendingEntry(899, 0, "19a2339917f-000000000001", true, null));
+    }
+
+    @Test
     void namesThatAreNotPointersAreRejected() {
+        assertThat(PendingEntry.parse("999_0000000000000_a_X_type")).isNull();
+        assertThat(PendingEntry.parse("999_0000000000000_a_T_")).isNull();
+        assertThat(PendingEntry.parse("999_0000000000000_a_TT")).isNull();
         assertThat(PendingEntry.parse("garbage")).isNull();
         assertThat(PendingEntry.parse("999_0000000000000_")).isNull();
         assertThat(PendingEntry.parse("999_0000000000000__L")).isNull();
