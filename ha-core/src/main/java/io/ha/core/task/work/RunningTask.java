@@ -217,7 +217,7 @@ final class RunningTask implements TaskContext {
 
     @Override
     public boolean isCancelled() {
-        return cancelled || abandoned;
+        return cancelled || abandoned || timedOut;
     }
 
     @Override
