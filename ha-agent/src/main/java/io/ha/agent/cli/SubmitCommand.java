@@ -1,5 +1,8 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.exec.ExecPayload;
+import io.ha.core.task.GroupSpec;
+import io.ha.core.task.GroupSubmission;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskSpec;
 import java.io.BufferedReader;
@@ -24,7 +27,9 @@ import picocli.CommandLine.Parameters;
  * task is described by {@link TaskOptions}. With {@code --key}, submitting again returns the first task's id and adds
  * nothing. With {@code --batch FILE|-}, stores the tasks of a file of JSON lines ({@link BatchSpecs}) in batched
  * transactions and prints their ids, one per line in the file's order: every line is checked first, so a bad line
- * stores nothing.
+ * stores nothing. With {@code --join SCRIPT} as well, the batch is a fan-in group: SCRIPT runs once (as an exec task,
+ * {@code sh -c SCRIPT}) after every line's task ended, with the members' ids, states and results on stdin (the JSON of
+ * {@code JoinInput}); the group id is printed first, then the members' ids.
  */
 @Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Submit a task and print its id; or, with --batch, many tasks from JSON lines.",
@@ -38,7 +43,11 @@ import picocli.CommandLine.Parameters;
                 "  ha-ctl submit --batch tasks.jsonl",
                 "      one task per line: {\"type\":\"resize\",\"payload\":\"a.png\",\"priority\":5,\"timeout\":\"30s\"}",
                 "      (fields: type, payload | payloadBase64 | command/env/cwd for exec, priority, maxAttempts,",
-                "      retryBackoff, timeout, delay | notBefore, key, labels, concurrencyKey)"})
+                "      retryBackoff, timeout, delay | notBefore, key, labels, concurrencyKey)",
+                "  ha-ctl submit --batch parts.jsonl --join './merge.sh > /data/merged'",
+                "      a fan-in group: merge.sh runs once, after every part ended, with the parts' ids,",
+                "      states and results as JSON on stdin; prints the group id, then the parts' ids",
+                "      ('ha-ctl group ID' follows it)"})
 final class SubmitCommand extends CtlCommand {
     @Mixin
     TaskOptions task;
@@ -55,6 +64,16 @@ final class SubmitCommand extends CtlCommand {
                     + "from the options; prints the ids in order.")
     String batchFile;
 
+    @Option(names = "--join", paramLabel = "SCRIPT",
+            description = "With --batch: make the batch a fan-in group whose join runs sh -c SCRIPT once every task "
+                    + "of the batch ended, with their ids, states and results (JSON) on stdin.")
+    String joinScript;
+
+    @Option(names = "--on-failure", paramLabel = "SCRIPT",
+            description = "With --join: run the join only if every task succeeded; otherwise run sh -c SCRIPT "
+                    + "instead, with the same input.")
+    String onFailureScript;
+
     @Parameters(paramLabel = "ARGS", arity = "0..*", description = TaskOptions.ARGS_HELP)
     List<String> args = new ArrayList<>();
 
@@ -63,6 +82,17 @@ final class SubmitCommand extends CtlCommand {
 
     @Override
     protected void validate() {
+        if (joinScript != null && batchFile == null) {
+            throw CtlException.usage("--join makes a batch a group: give it with --batch FILE");
+        }
+        if (onFailureScript != null && joinScript == null) {
+            throw CtlException.usage("--on-failure applies to a group's join: give it with --join SCRIPT");
+        }
+        for (String script : new String[] {joinScript, onFailureScript}) {
+            if (script != null && script.isBlank()) {
+                throw CtlException.usage("--join and --on-failure need a command, got an empty one");
+            }
+        }
         if (batchFile != null) {
             validateBatch();
             return;
@@ -118,6 +148,9 @@ final class SubmitCommand extends CtlCommand {
 
     private int runBatch(TaskQueue queue) throws Exception {
         batch.checkPayloadLimit(queue.maxPayloadBytes(), batchFile.equals("-") ? "stdin" : batchFile);
+        if (joinScript != null) {
+            return runGroup(queue);
+        }
         List<String> ids = queue.submitAll(batch.specs());
         if (json()) {
             List<Views.Submitted> out = new ArrayList<>(ids.size());
@@ -132,5 +165,28 @@ final class SubmitCommand extends CtlCommand {
             out().print(text);
         }
         return CtlException.OK;
+    }
+
+    private int runGroup(TaskQueue queue) throws Exception {
+        GroupSpec.Builder group = GroupSpec.builder().members(batch.specs()).join(script(joinScript));
+        if (onFailureScript != null) {
+            group.joinOnlySucceeded(script(onFailureScript));
+        }
+        GroupSubmission submitted = queue.submitGroup(group.build());
+        if (json()) {
+            printJson(new Views.GroupSubmitted(submitted.groupId(), submitted.memberIds()));
+        } else {
+            StringBuilder text = new StringBuilder(submitted.memberIds().size() * 25 + 32);
+            text.append(submitted.groupId()).append('\n');
+            submitted.memberIds().forEach(id -> text.append(id).append('\n'));
+            out().print(text);
+        }
+        return CtlException.OK;
+    }
+
+    /** An exec task running {@code sh -c script}, reading the group's input on stdin. */
+    private static TaskSpec script(String script) {
+        return TaskSpec.builder(ExecPayload.TYPE)
+                .payload(new ExecPayload(List.of("sh", "-c", script), null, null, 0).toJson()).build();
     }
 }

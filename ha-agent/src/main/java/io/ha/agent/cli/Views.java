@@ -156,6 +156,10 @@ final class Views {
 
     /** Outcome of {@code submit}. */
     @JsonPropertyOrder({"id", "type", "payloadBytes", "idempotencyKey"})
+    /** {@code submit --batch --join}: the group and its members' ids, in the batch's order. */
+    record GroupSubmitted(String groupId, List<String> memberIds) {
+    }
+
     record Submitted(String id, String type, int payloadBytes, String idempotencyKey) {
     }
 

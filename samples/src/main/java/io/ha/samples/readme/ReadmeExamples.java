@@ -8,13 +8,23 @@ import io.ha.core.schedule.MisfirePolicy;
 import io.ha.core.schedule.OverlapPolicy;
 import io.ha.core.schedule.Schedules;
 import io.ha.core.schedule.Trigger;
+import io.ha.core.task.GroupSpec;
+import io.ha.core.task.GroupStatus;
+import io.ha.core.task.GroupSubmission;
+import io.ha.core.task.JoinInput;
 import io.ha.core.task.TaskFencingToken;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskSpec;
+import io.ha.core.task.TypeLimit;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +108,42 @@ final class ReadmeExamples {
                         .withMisfire(MisfirePolicy.FIRE_ONCE)              // ticks missed while no leader: fire once now
                         .withOverlap(OverlapPolicy.ALLOW));                // or SKIP / QUEUE while the last run goes on
         schedules.pause("hourly-model");  schedules.resume("hourly-model");  schedules.triggerNow("hourly-model");
+    }
+
+    /** README "Fan-in groups, cluster-wide limits, timeouts and retries". */
+    void fanIn(HaCluster cluster, TaskQueue queue) throws Exception {
+        // An hourly model's output is split into 500 parts, post-processed on every agent, merged once.
+        cluster.worker().register("post-process", ctx -> postProcess(ctx.payloadAsString()), 8);
+        cluster.worker().register("merge", ctx -> {
+            JoinInput in = JoinInput.of(ctx);                  // every member: id, state, result or error
+            return in.members().stream().filter(JoinInput.Member::succeeded).map(JoinInput.Member::resultText)
+                    .collect(Collectors.joining("\n")).getBytes(StandardCharsets.UTF_8);
+        }, 1);
+        List<TaskSpec> parts = IntStream.range(0, 500)
+                .mapToObj(i -> TaskSpec.builder("post-process").payload("2026-12-02T14 part " + i)
+                        .timeout(Duration.ofMinutes(10))       // interrupted and failed at the deadline, then retried
+                        .concurrencyKey("model-42")            // counted by the type's per-key limit
+                        .build()).toList();
+        GroupSubmission group = queue.submitGroup(GroupSpec.builder().members(parts)
+                .join(TaskSpec.builder("merge").then(TaskSpec.builder("publish").build()).build())
+                .joinOnlySucceeded(TaskSpec.builder("page-oncall").build())   // instead of the merge if a part failed
+                .build());
+        GroupStatus status = queue.group(group.groupId());     // SUBMITTING, OPEN, JOINED, ENDED or CANCELLED;
+                                                               // members per state, the join's id and state
+
+        // Cluster-wide limits, enforced by the leader (the only dispatcher) and changed at run time.
+        cluster.limits().set(TypeLimit.of("post-process")
+                .maxRunning(64)                                // at most 64 running at once across all agents
+                .perKey(8)                                     // at most 8 per concurrency key (1: a mutex per key)
+                .rate(20, 40)                                  // at most 20 starts a second, bursts of 40
+                .build());
+
+        // Completion without polling (one shared watch); cancelling a future never cancels its task.
+        CompletableFuture<List<TaskRecord>> all = queue.futures(group.memberIds());
+    }
+
+    private static byte[] postProcess(String part) {
+        return part.getBytes(StandardCharsets.UTF_8);
     }
 
     private static void reconcile(long epoch) {
