@@ -37,6 +37,27 @@ class TaskQueueTest extends ZkTestBase {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60) // without the former name, cancel never finds the pointer it must delete
+    void pendingTaskWithAPointerOfTheFormerFormatReadsPendingAndCancels() throws Exception {
+        HaCluster client = client();
+        TaskQueue queue = client.taskQueue();
+        String id = queue.submit(TaskSpec.builder("legacy").build());
+        TaskRecord record = queue.get(id).orElseThrow();
+        // As an older version (no type in the name) left it: the same task, its pointer under the former name.
+        CuratorFramework zk = client.curator();
+        zk.transaction().forOperations(
+                zk.transactionOp().delete().forPath(paths(client).pendingPointer(id, PendingEntry.pointerNameOf(record))),
+                zk.transactionOp().create().forPath(paths(client).pendingPointer(id,
+                        PendingEntry.formerPointerNameOf(record))));
+
+        assertThat(queue.get(id).orElseThrow().state()).as("still pending, not 'assigned'").isEqualTo(TaskState.PENDING);
+        assertThat(queue.cancel(id)).isTrue();
+        assertThat(queue.get(id).orElseThrow().state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(zk.checkExists().forPath(paths(client).pendingPointer(id, PendingEntry.formerPointerNameOf(record))))
+                .as("the former pointer is deleted with the cancel").isNull();
+    }
+
+    @Test
     void submittedTaskRunsOnceAndItsResultIsRecorded() throws Exception {
         HaCluster agent = member("agent");
         agent.worker().register("echo", ctx -> utf8("echo:" + ctx.payloadAsString()), 2);

@@ -52,6 +52,15 @@ public record PendingEntry(int invertedPriority, long notBefore, String taskId, 
                 !record.labels().isEmpty() || record.concurrencyKey() != null, record.type());
     }
 
+    /**
+     * The name {@code record}'s pointer had in the former format (no type; {@code _L} for labels only), which tasks
+     * submitted by an older version still carry: readers and cancel look for it when the current name is absent.
+     */
+    public static String formerPointerNameOf(TaskRecord record) {
+        return pointerName(TaskSpec.MAX_PRIORITY - record.priority(), record.notBefore(), record.id(),
+                !record.labels().isEmpty());
+    }
+
     public String name() {
         return pointerName(invertedPriority, notBefore, taskId, labelled, type);
     }

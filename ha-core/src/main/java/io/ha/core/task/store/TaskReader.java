@@ -59,8 +59,20 @@ public final class TaskReader implements TaskQueries {
 
     /** Whether a PENDING record's pointer exists; when it does not, the leader has just assigned the task. */
     boolean isPointed(TaskRecord record) throws Exception {
-        return ctx.client().checkExists().forPath(ctx.paths().pendingPointer(record.id(), PendingEntry.pointerNameOf(record)))
-                != null;
+        return pointerName(record) != null;
+    }
+
+    /**
+     * The name of a PENDING record's pointer as it exists: the current format, or the former one (a task submitted
+     * by an older version); null when neither exists (the leader has just assigned it).
+     */
+    String pointerName(TaskRecord record) throws Exception {
+        for (String name : List.of(PendingEntry.pointerNameOf(record), PendingEntry.formerPointerNameOf(record))) {
+            if (ctx.client().checkExists().forPath(ctx.paths().pendingPointer(record.id(), name)) != null) {
+                return name;
+            }
+        }
+        return null;
     }
 
     /** The agent holding an assignment of the task, or null (one pipelined existence check per agent). */

@@ -241,12 +241,16 @@ public final class ZooKeeperTaskQueue implements TaskQueue, Closeable {
             if (record.state() == TaskState.PENDING) {
                 // Pending, or assigned by the leader and not yet claimed (the record says PENDING until the agent
                 // claims it): remove whichever of pointer and assignment holds it, with the record's version check.
-                String agent = reader.isPointed(record) ? null : reader.assignee(taskId);
+                String pointer = reader.pointerName(record);
+                String agent = pointer != null ? null : reader.assignee(taskId);
+                if (pointer == null && agent == null) {
+                    // Neither yet: the leader's move is between its two nodes' watchers, or the task just moved on.
+                    continue;
+                }
                 ops.add(ctx.client().transactionOp().delete().forPath(agent == null
-                        ? ctx.paths().pendingPointer(taskId, PendingEntry.pointerNameOf(record))
-                        : ctx.paths().assignment(agent, taskId)));
+                        ? ctx.paths().pendingPointer(taskId, pointer) : ctx.paths().assignment(agent, taskId)));
                 if (agent == null) {
-                    ops.add(store.announceOp(List.of(), List.of(PendingEntry.pointerNameOf(record))));
+                    ops.add(store.announceOp(List.of(), List.of(pointer)));
                 }
             } else if (record.agent() != null) {
                 String assignment = ctx.paths().assignment(record.agent(), taskId);
