@@ -46,6 +46,15 @@ final class TaskCommand extends CtlCommand {
         field(out, "Agent", Text.orDash(r.agent()) + (r.epoch() > 0 ? " (leader epoch " + r.epoch() + ")" : ""));
         field(out, "Labels", Text.list(r.labels()));
         field(out, "Key", Text.orDash(r.idempotencyKey()));
+        if (r.timeoutMs() > 0) {
+            field(out, "Timeout", Text.duration(Duration.ofMillis(r.timeoutMs())));
+        }
+        if (r.concurrencyKey() != null) {
+            field(out, "Conc. key", r.concurrencyKey());
+        }
+        if (r.groupId() != null) {
+            field(out, "Group", r.groupId() + (r.groupIndex() < 0 ? " (its join)" : " (member " + r.groupIndex() + ")"));
+        }
         field(out, "Created", Text.humanTimeAndAge(r.createdAt(), now));
         if (r.notBefore() > 0) {
             field(out, "Not before", Text.humanTimeAndAge(r.notBefore(), now));

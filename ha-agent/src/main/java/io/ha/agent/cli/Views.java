@@ -94,19 +94,21 @@ final class Views {
      */
     @JsonPropertyOrder({"id", "type", "state", "attempt", "maxAttempts", "priority", "agent", "epoch",
             "idempotencyKey", "labels", "createdAt", "notBefore", "startedAt", "endedAt", "retryBackoffMs",
-            "lastError", "parentId", "children", "onSuccess", "onFailure", "payload", "input", "result", "history"})
+            "lastError", "parentId", "children", "onSuccess", "onFailure", "timeoutMs", "concurrencyKey", "groupId",
+            "groupIndex", "payload", "input", "result", "history"})
     record Task(String id, String type, TaskState state, int attempt, int maxAttempts, int priority, String agent,
                 long epoch, String idempotencyKey, List<String> labels, String createdAt, String notBefore,
                 String startedAt, String endedAt, long retryBackoffMs, String lastError, String parentId,
-                List<String> children, int onSuccess, int onFailure, Blob payload, Blob input, Blob result,
-                List<Event> history) {
+                List<String> children, int onSuccess, int onFailure, long timeoutMs, String concurrencyKey,
+                String groupId, Integer groupIndex, Blob payload, Blob input, Blob result, List<Event> history) {
         static Task of(TaskRecord r) {
             return new Task(r.id(), r.type(), r.state(), r.attempt(), r.maxAttempts(), r.priority(), r.agent(),
                     r.epoch(), r.idempotencyKey(), Text.sorted(r.labels()), Text.jsonTime(r.createdAt()),
                     Text.jsonTime(r.notBefore()), Text.jsonTime(startMillis(r)), Text.jsonTime(endMillis(r)),
                     r.retryBackoffMs(), r.lastError(), r.parentId(), r.children(), r.onSuccess().size(),
-                    r.onFailure().size(), Blob.of(r.payload()), Blob.of(r.input()), Blob.of(r.result()),
-                    r.history().stream().map(Event::of).toList());
+                    r.onFailure().size(), r.timeoutMs(), r.concurrencyKey(), r.groupId(),
+                    r.groupId() == null ? null : r.groupIndex(), Blob.of(r.payload()), Blob.of(r.input()),
+                    Blob.of(r.result()), r.history().stream().map(Event::of).toList());
         }
     }
 

@@ -43,6 +43,12 @@ class CtlGroupTest extends CtlTestBase {
         assertThat(json.get("ended").get("SUCCEEDED").asInt()).isEqualTo(2);
         assertThat(json.get("members")).hasSize(2);
         assertThat(json.get("members").get(0).get("id").asText()).isEqualTo(group.memberIds().get(0));
+        // A task shows its group: a member with its index, the join as the group's.
+        assertThat(ctl("task", group.memberIds().get(1)).exits(0).out())
+                .contains("Group:      " + group.groupId() + " (member 1)\n");
+        assertThat(ctl("task", joinId).exits(0).out()).contains("Group:      " + group.groupId() + " (its join)\n")
+                .contains("Parent:     " + group.groupId() + "\n");
+        assertThat(ctl("task", joinId, "--json").exits(0).json().get("groupIndex").asInt()).isEqualTo(-1);
     }
 
     @Test

@@ -114,6 +114,8 @@ class CtlTimingTest extends CtlTestBase {
         assertThat(dead.timeoutMs()).isEqualTo(300);
         assertThat(dead.lastError()).contains("timed out after 300ms (task timeout)");
         assertThat(blocker.interrupted).containsExactly(id);
+        assertThat(ctl("task", id).exits(0).out()).contains("Timeout:    300ms\n");
+        assertThat(ctl("task", id, "--json").exits(0).json().get("timeoutMs").asLong()).isEqualTo(300);
     }
 
     @Test
