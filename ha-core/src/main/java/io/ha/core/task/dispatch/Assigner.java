@@ -110,7 +110,8 @@ final class Assigner {
         return commitMoves(moves, now);
     }
 
-    private static long earliest(long a, long b) {
+    /** The earlier of two waits in millis, where -1 means "none". */
+    static long earliest(long a, long b) {
         return a < 0 ? b : b < 0 ? a : Math.min(a, b);
     }
 

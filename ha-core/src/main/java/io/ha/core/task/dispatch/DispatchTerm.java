@@ -117,14 +117,10 @@ final class DispatchTerm implements Watcher, MembershipListener {
                 long at = System.currentTimeMillis();
                 // Wake for the next delayed task or the next token of a rate that holds tasks back, whichever is
                 // first; any event (a task ending, a new pointer, a limit changed) wakes the loop sooner.
-                long untilDue = earliest(view.pending().millisUntilNextDue(at), assigner.millisUntilRateRetry(at));
+                long untilDue = Assigner.earliest(view.pending().millisUntilNextDue(at), assigner.millisUntilRateRetry(at));
                 events.runNext(untilDue < 0 ? 1000 : Math.min(1000, Math.max(1, untilDue)));
             }
         }
-    }
-
-    private static long earliest(long a, long b) {
-        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
     }
 
     /** Reads {@code /limits} and applies what changed to the gate, with one line per type changed. */

@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutcomeFutures implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(OutcomeFutures.class);
-    private static final List<TaskState> TERMINAL = List.of(TaskState.SUCCEEDED, TaskState.FAILED, TaskState.DEAD,
-            TaskState.CANCELLED);
+    private static final List<TaskState> TERMINAL = java.util.Arrays.stream(TaskState.values())
+            .filter(TaskState::isTerminal).toList();
 
     private final ClusterContext ctx;
     private final TaskReader reader;

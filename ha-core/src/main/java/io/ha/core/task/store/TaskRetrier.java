@@ -3,7 +3,6 @@ package io.ha.core.task.store;
 import com.google.common.base.Preconditions;
 import io.ha.core.NoSuchTaskException;
 import io.ha.core.TaskRejectedException;
-import io.ha.core.internal.Json;
 import io.ha.core.session.ClusterContext;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,13 +20,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Guarantees: a task is revived at most once per terminal record (two concurrent retries: one wins, the other is
  * refused because the task is then PENDING); a refused retry stores nothing. Only DEAD and FAILED tasks outside a
- * group are retried. Not guaranteed: that the follow-ups its earlier outcome created are undone (they stay), or that
- * its fencing tokens keep increasing (the attempt number starts again at 1).
+ * group are retried; attempt numbers keep growing across a retry, so fencing tokens never repeat. Not guaranteed:
+ * that the follow-ups its earlier outcome created are undone (they stay).
  */
 public final class TaskRetrier {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRetrier.class);
-    private static final List<TaskState> TERMINAL = List.of(TaskState.DEAD, TaskState.FAILED, TaskState.SUCCEEDED,
-            TaskState.CANCELLED);
 
     private final ClusterContext ctx;
     private final TaskStore store;
@@ -43,24 +39,15 @@ public final class TaskRetrier {
     /**
      * Puts a DEAD or FAILED task back to pending, due at once.
      *
-     * @return the task's record as stored now (PENDING, attempt 1)
+     * @return the task's record as stored now (PENDING, at the next attempt number with a fresh budget)
      * @throws NoSuchTaskException    when no task has this id
      * @throws TaskRejectedException  naming the id and its state when it is not DEAD or FAILED, or is a group member
      */
     public TaskRecord retry(String taskId) throws Exception {
         TaskIds.check(taskId);
         while (true) {
-            Stat stat = new Stat();
-            TaskRecord done = null;
-            for (TaskState state : TERMINAL) {
-                String path = ctx.paths().doneRecord(state.name(), taskId);
-                try {
-                    done = Json.read(path, ctx.client().getData().storingStatIn(stat).forPath(path), TaskRecord.class);
-                    break;
-                } catch (KeeperException.NoNodeException e) {
-                    // Not in this state: look at the next.
-                }
-            }
+            Versioned<TaskRecord> read = store.readDoneVersioned(taskId);
+            TaskRecord done = read == null ? null : read.value();
             if (done == null) {
                 TaskRecord active = reader.get(taskId).orElseThrow(() -> new NoSuchTaskException(taskId));
                 throw notRetryable(active);
@@ -73,7 +60,7 @@ public final class TaskRetrier {
                         + "; group members are retried through their group");
             }
             TaskRecord revived = done.revived(ctx.agentId(), System.currentTimeMillis());
-            List<CuratorOp> ops = new ArrayList<>(store.reviveOps(done.state(), stat.getVersion(), revived));
+            List<CuratorOp> ops = new ArrayList<>(store.reviveOps(done.state(), read.version(), revived));
             ops.add(store.announceOp(List.of(PendingEntry.pointerNameOf(revived)), List.of()));
             try {
                 store.commit(ops);

@@ -128,13 +128,21 @@ public final class TaskStore {
 
     /** The terminal record, or null when the task has none (yet). */
     public TaskRecord readDone(String taskId) throws Exception {
+        Versioned<TaskRecord> done = readDoneVersioned(taskId);
+        return done == null ? null : done.value();
+    }
+
+    /** The terminal record with its version (a transition out of it checks it), or null when there is none. */
+    public Versioned<TaskRecord> readDoneVersioned(String taskId) throws Exception {
         for (TaskState state : TaskState.values()) {
             if (!state.isTerminal()) {
                 continue;
             }
             String path = paths.doneRecord(state.name(), taskId);
+            Stat stat = new Stat();
             try {
-                return Json.read(path, client.getData().forPath(path), TaskRecord.class);
+                return new Versioned<>(Json.read(path, client.getData().storingStatIn(stat).forPath(path),
+                        TaskRecord.class), stat.getVersion());
             } catch (KeeperException.NoNodeException e) {
                 // Not in this state: look at the next.
             }
