@@ -32,7 +32,7 @@ final class MemberProcess {
     static MemberProcess spawn(String id, String connectString, Narrator narrator) throws IOException {
         ChildProcess process = ChildProcess.java(DemoMember.class.getName()).name(id)
                 // Small, quick-starting JVMs: three of them share the machine with the parent and ZooKeeper.
-                .jvmOptions("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                .jvmOptions("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", SampleProcess.LOGGING,
                         // The member narrates its own elections; its INFO log lines would only repeat them.
                         "-Dha.log.level=WARN")
                 .args("--zk", connectString, "--id", id)

@@ -1,0 +1,17 @@
+package io.ha.samples;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Every sample {@code bin/ha-sample} knows, in the order it lists them. */
+final class SampleCatalog {
+    static final List<Sample> ALL = List.of(
+            new io.ha.samples.masterworker.MasterWorkerSample());
+
+    private SampleCatalog() {
+    }
+
+    static Optional<Sample> find(String name) {
+        return ALL.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+}

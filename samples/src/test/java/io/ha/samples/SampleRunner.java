@@ -1,0 +1,59 @@
+package io.ha.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ha.process.ChildProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.UUID;
+
+/**
+ * Runs {@code bin/ha-sample}'s main class in a JVM of its own, as a user would, and reports its exit code, its output
+ * and any process of the run still alive after it exited (found by the run's marker on their command lines).
+ */
+public final class SampleRunner {
+    /** What one run left: exit code, output lines, pids of marked processes still alive after the exit. */
+    public record Result(int exitCode, List<String> lines, List<Long> leftovers) {
+        /** The output as one text, for assertions that name what was printed. */
+        public String output() {
+            return String.join("\n", lines);
+        }
+
+        /** Asserts exit code 0, the closing line of a held guarantee and no process left behind. */
+        public Result assertGuaranteeHeld() {
+            assertThat(exitCode).as("exit code; output:\n%s", output()).isZero();
+            assertThat(output()).contains("GUARANTEE HELD").contains("[ok]     no process was left behind");
+            assertThat(leftovers).as("processes of the run still alive").isEmpty();
+            return this;
+        }
+    }
+
+    private SampleRunner() {
+    }
+
+    /** Runs {@code SampleMain args}; fails the test when it does not end within {@code timeout}. */
+    public static Result run(Duration timeout, String... args) throws Exception {
+        String marker = UUID.randomUUID().toString();
+        String option = "-D" + SampleRun.MARKER_PROPERTY + "=" + marker;
+        ChildProcess process = ChildProcess.java(SampleMain.class.getName()).name("ha-sample")
+                .jvmOptions("-Xmx256m", option, SampleProcess.LOGGING).args(args).mergeErrorIntoOutput()
+                .keepLines(100_000).start();
+        try {
+            OptionalInt exit = process.awaitExit(timeout);
+            assertThat(exit).as("ha-sample %s ended within %s; output so far:\n%s", String.join(" ", args), timeout,
+                    String.join("\n", process.lines())).isPresent();
+            List<Long> left = new ArrayList<>();
+            ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().map(c -> c.contains(option)).orElse(false))
+                    .forEach(p -> {
+                        left.add(p.pid());
+                        p.destroyForcibly();
+                    });
+            return new Result(exit.getAsInt(), process.lines(), left);
+        } finally {
+            process.close();
+        }
+    }
+}
