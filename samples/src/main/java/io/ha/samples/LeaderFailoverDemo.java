@@ -40,7 +40,7 @@ public final class LeaderFailoverDemo {
 
     private final Narrator narrator = new Narrator(System.out);
     private final Duration takeoverTimeout;
-    private final List<MemberProcess> members = new CopyOnWriteArrayList<>();
+    private final List<SampleProcess> members = new CopyOnWriteArrayList<>();
     private volatile EmbeddedZooKeeper zooKeeper;
     private volatile HaCluster observer;
     private boolean cleanedUp;
@@ -107,7 +107,9 @@ public final class LeaderFailoverDemo {
         narrator.say("ZooKeeper is up at %s", connectString);
 
         for (int i = 1; i <= MEMBERS; i++) {
-            MemberProcess member = MemberProcess.spawn("member-" + i, connectString, narrator);
+            SampleProcess member = SampleProcess.spawn("member-" + i, DemoMember.class.getName(),
+                    // The member narrates its own elections; its INFO log lines would only repeat them.
+                    List.of("-Dha.log.level=WARN"), List.of("--zk", connectString, "--id", "member-" + i), narrator);
             members.add(member);
             narrator.say("started %s as pid %d", member.id(), member.pid());
         }
@@ -127,7 +129,7 @@ public final class LeaderFailoverDemo {
         narrator.say("letting %s do leader-only work for %d s", first.id(), LEADER_WORK.toSeconds());
         Thread.sleep(LEADER_WORK.toMillis());
 
-        MemberProcess victim = member(first.id());
+        SampleProcess victim = member(first.id());
         narrator.say(">>> killing the leader %s (pid %d) with SIGKILL", victim.id(), victim.pid());
         double killedAt = narrator.elapsedSeconds();
         victim.kill();
@@ -194,7 +196,7 @@ public final class LeaderFailoverDemo {
 
     /** A member that dies on its own (bad class path, no connection) would otherwise look like a slow election. */
     private void checkMembersAlive() throws DemoFailure {
-        for (MemberProcess member : members) {
+        for (SampleProcess member : members) {
             if (!member.isAlive() && !member.wasKilled()) {
                 throw new DemoFailure(member.id() + " (pid " + member.pid() + ") exited unexpectedly with code "
                         + member.exitCode() + "; its output is above");
@@ -216,7 +218,7 @@ public final class LeaderFailoverDemo {
                 .collect(Collectors.joining(", "));
     }
 
-    private MemberProcess member(String id) {
+    private SampleProcess member(String id) {
         return members.stream().filter(m -> m.id().equals(id)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the leader " + id + " is not a process of this demo"));
     }
@@ -234,20 +236,20 @@ public final class LeaderFailoverDemo {
             return;
         }
         cleanedUp = true;
-        List<MemberProcess> running = members.stream().filter(MemberProcess::isAlive).toList();
+        List<SampleProcess> running = members.stream().filter(SampleProcess::isAlive).toList();
         if (!running.isEmpty()) {
             narrator.say("stopping %s with SIGTERM",
-                    running.stream().map(MemberProcess::id).collect(Collectors.joining(" and ")));
+                    running.stream().map(SampleProcess::id).collect(Collectors.joining(" and ")));
         }
-        running.forEach(MemberProcess::terminate);
-        for (MemberProcess member : running) {
+        running.forEach(SampleProcess::terminate);
+        for (SampleProcess member : running) {
             try {
                 boolean graceful = member.stop(STOP_GRACE);
                 narrator.say("%s (pid %d) %s", member.id(), member.pid(),
                         graceful ? "exited" : "did not stop in time and was killed");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                member.terminateForcibly();
+                member.killNow();
             }
         }
         if (observer != null) {

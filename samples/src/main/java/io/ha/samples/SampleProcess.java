@@ -129,6 +129,12 @@ public final class SampleProcess {
         process.terminate();
     }
 
+    /** SIGKILL of the tree without waiting: the last resort when there is no time left to wait. */
+    void killNow() {
+        killed = true;
+        process.killTree();
+    }
+
     /**
      * SIGTERM (a frozen process is thawed first, or it could not act on it), so the process leaves cleanly through
      * its shutdown hook; SIGKILL of its tree if it is still running after {@code grace}.
