@@ -48,6 +48,11 @@ public final class SampleProcess {
                                Narrator narrator) throws IOException {
         List<String> options = new ArrayList<>(List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 LOGGING));
+        // A run's marker goes to every JVM it starts, so that a leftover can be found by its command line.
+        String marker = System.getProperty(SampleRun.MARKER_PROPERTY);
+        if (marker != null && jvmOptions.stream().noneMatch(o -> o.startsWith("-D" + SampleRun.MARKER_PROPERTY))) {
+            options.add("-D" + SampleRun.MARKER_PROPERTY + "=" + marker);
+        }
         options.addAll(jvmOptions);
         ChildProcess process = ChildProcess.java(mainClass).name(id).jvmOptions(options).args(args)
                 .mergeErrorIntoOutput().onLine((stream, line) -> narrator.forward(id, line))

@@ -35,14 +35,20 @@ public final class SampleRunner {
 
     /** Runs {@code SampleMain args}; fails the test when it does not end within {@code timeout}. */
     public static Result run(Duration timeout, String... args) throws Exception {
+        return runMain(SampleMain.class, timeout, args);
+    }
+
+    /** Runs {@code main args} in a JVM of its own, marked as a sample run; fails the test on a timeout. */
+    public static Result runMain(Class<?> main, Duration timeout, String... args) throws Exception {
         String marker = UUID.randomUUID().toString();
         String option = "-D" + SampleRun.MARKER_PROPERTY + "=" + marker;
-        ChildProcess process = ChildProcess.java(SampleMain.class.getName()).name("ha-sample")
+        ChildProcess process = ChildProcess.java(main.getName()).name(main.getSimpleName())
                 .jvmOptions("-Xmx256m", option, SampleProcess.LOGGING).args(args).mergeErrorIntoOutput()
                 .keepLines(100_000).start();
         try {
             OptionalInt exit = process.awaitExit(timeout);
-            assertThat(exit).as("ha-sample %s ended within %s; output so far:\n%s", String.join(" ", args), timeout,
+            assertThat(exit).as("%s %s ended within %s; output so far:\n%s", main.getSimpleName(),
+                    String.join(" ", args), timeout,
                     String.join("\n", process.lines())).isPresent();
             List<Long> left = new ArrayList<>();
             ProcessHandle.allProcesses()
