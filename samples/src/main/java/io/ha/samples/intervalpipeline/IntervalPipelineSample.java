@@ -20,13 +20,11 @@ import io.ha.core.schedule.Schedules;
 import io.ha.core.schedule.Trigger;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskSpec;
-import io.ha.core.task.TaskState;
 import io.ha.samples.Sample;
 import io.ha.samples.SampleProcess;
 import io.ha.samples.SampleRun;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,13 +72,14 @@ public final class IntervalPipelineSample implements Sample {
         //    agent with the algorithm's result as input. The definition lives in ZooKeeper, not in any one agent:
         //    whichever agent leads fires it. FIRE_ALL: a tick the leader was late for still gets its run.
         Schedules schedules = observer.schedules();
-        schedules.define(SCHEDULE, Trigger.every(PERIOD),
+        Trigger trigger = Trigger.every(PERIOD);
+        schedules.define(SCHEDULE, trigger,
                 TaskSpec.builder(ALGORITHM).labels(Set.of(PipelineAgent.COMPUTE))
                         .then(TaskSpec.builder(PROCESS).labels(Set.of(PipelineAgent.PROCESS)).build())
                         .build(),
                 Schedules.Options.defaults().withMisfire(MisfirePolicy.FIRE_ALL));
         run.say("schedule '%s' defined: %s, %s -> %s; watch it from another terminal while this runs:", SCHEDULE,
-                Trigger.every(PERIOD).describe(), ALGORITHM, PROCESS);
+                trigger.describe(), ALGORITHM, PROCESS);
         run.say("  bin/ha-ctl --zk %s --cluster %s --auth-file %s watch", run.connectString(), run.clusterName(),
                 run.secretFile());
 
@@ -107,12 +106,13 @@ public final class IntervalPipelineSample implements Sample {
         run.await(TICKS + " ticks to fire", PERIOD.multipliedBy(TICKS).plus(STEP),
                 () -> schedule(observer).firedTicks() >= TICKS);
         schedules.pause(SCHEDULE);
-        run.say("schedule paused after %d ticks; waiting for the last runs", schedule(observer).firedTicks());
-        run.await("the last runs to finish", STEP, () -> activeTasks(observer) == 0);
+        long fired = schedule(observer).firedTicks();
+        run.say("schedule paused after %d ticks; waiting for the last runs", fired);
+        run.await("the last runs to finish", STEP, () -> audit(observer).settled(fired));
 
         // 6. The guarantee, from the task records in ZooKeeper.
         ScheduleRecord record = schedule(observer);
-        PipelineAudit audit = PipelineAudit.read(observer.taskQueue());
+        PipelineAudit audit = audit(observer);
         audit.checkOneTaskPerTick(run.verdict(), record, PERIOD.toMillis());
         audit.checkOneFollowUpEach(run.verdict());
         audit.checkEveryResultProcessed(run.verdict());
@@ -182,13 +182,11 @@ public final class IntervalPipelineSample implements Sample {
         }
     }
 
-    private static long activeTasks(HaCluster observer) {
+    private static PipelineAudit audit(HaCluster observer) {
         try {
-            Map<TaskState, Long> counts = observer.taskQueue().counts();
-            return counts.entrySet().stream().filter(e -> !e.getKey().isTerminal()).mapToLong(Map.Entry::getValue)
-                    .sum();
+            return PipelineAudit.read(observer.taskQueue());
         } catch (Exception e) {
-            return -1;
+            throw new IllegalStateException("cannot read the task queue: " + e.getMessage(), e);
         }
     }
 }

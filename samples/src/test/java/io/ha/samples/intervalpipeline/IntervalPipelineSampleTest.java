@@ -32,7 +32,7 @@ class IntervalPipelineSampleTest {
                 .containsPattern("\\[ok]     every result was processed: each follow-up SUCCEEDED with its"
                         + " algorithm's result as input: (\\d+) of \\1 follow-ups; e.g. \\S+ got 'model of tick ")
                 .containsPattern("\\[ok]     the killed agent's follow-up was reassigned and completed elsewhere:"
-                        + " task \\S+: attempt 1 RUNNING on process-(\\d) \\(killed\\), attempt [2-9] SUCCEEDED on"
+                        + " task \\S+ ran on the killed process-(\\d), ended at attempt [2-9] SUCCEEDED on"
                         + " process-(?!\\1)\\d");
     }
 
