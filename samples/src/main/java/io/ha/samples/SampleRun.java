@@ -144,6 +144,14 @@ public final class SampleRun implements AutoCloseable {
         return credentials;
     }
 
+    /**
+     * The 0600 file holding the run's credentials as {@code user:password}, for tools that take such a file
+     * ({@code ha-ctl --auth-file}); it lives in {@link #workDir()} and is deleted with it at the end of the run.
+     */
+    public Path secretFile() {
+        return secretFile;
+    }
+
     /** A private directory (0700) for the run's files, deleted at the end. */
     public Path workDir() {
         return workDir;
