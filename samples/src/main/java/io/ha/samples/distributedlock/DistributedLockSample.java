@@ -138,8 +138,9 @@ public final class DistributedLockSample implements Sample {
         Map<String, Integer> perClient = new TreeMap<>();
         accepted.forEach(w -> perClient.merge(w.writer(), 1, Integer::sum));
         run.verdict().fact("accepted writes per client", "%s", perClient);
-        run.verdict().fact("session timeout", "%d ms (the frozen holder kept the lock that long after its last "
-                + "heartbeat)", SampleNode.SESSION_TIMEOUT.toMillis());
+        takeover.ifPresent(w -> run.verdict().fact("the lock passed on", "%.1f s after the freeze (session timeout "
+                + "%d ms: that long ZooKeeper waits for a silent holder)", (w.atMillis() - frozenAt) / 1000.0,
+                SampleNode.SESSION_TIMEOUT.toMillis()));
     }
 
     /** The first write accepted from a process other than the frozen one with a token above its own. */
