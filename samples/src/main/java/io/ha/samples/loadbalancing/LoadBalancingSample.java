@@ -124,7 +124,7 @@ public final class LoadBalancingSample implements Sample {
                         r.placement().label(), r.succeeded(), r.submitted(), r.recorded(), r.retried()))
                         .collect(Collectors.joining("; ")));
         run.verdict().check("no agent ever ran more tasks at once than its slots", results.stream().allMatch(r ->
-                        r.peak().entrySet().stream().allMatch(e -> e.getValue() <= SLOTS.get(e.getKey()))),
+                        r.peak().entrySet().stream().allMatch(e -> e.getValue() <= SLOTS.getOrDefault(e.getKey(), 0))),
                 "peak/slots %s", results.stream().map(r -> r.placement().label() + " " + AGENTS.stream()
                         .map(a -> r.peak().getOrDefault(a, 0) + "/" + SLOTS.get(a))
                         .collect(Collectors.joining(" "))).collect(Collectors.joining("; ")));
