@@ -65,8 +65,9 @@ public final class LoadBalancingSample implements Sample {
         run.await(AGENTS.size() + " agents to join", STARTUP, () -> observer.membership().size() == AGENTS.size());
         run.say("membership (%s/agents): %s", observer.clusterPath(), describe(observer.membership().list()));
 
-        // 2. kill -9 one agent: no goodbye, no closed socket to notice. Its znode stays until ZooKeeper expires the
-        //    session (no ping for the session timeout), then goes, and every watcher of /agents learns of it.
+        // 2. kill -9 one agent: no goodbye. ZooKeeper sees its connection drop but keeps the session (a client may
+        //    reconnect, to this server or another) until no ping came for the session timeout; then it expires the
+        //    session, deletes the agent's ephemeral znode, and every watcher of /agents learns that it left.
         SampleProcess victim = agents.get(AGENTS.indexOf(VICTIM));
         long timeoutMs = Long.parseLong(victim.awaitLine("session timeout (\\d+) ms", STARTUP).group(1));
         long oldPid = victim.pid();
@@ -125,9 +126,10 @@ public final class LoadBalancingSample implements Sample {
                         .collect(Collectors.joining("; ")));
         run.verdict().check("no agent ever ran more tasks at once than its slots", results.stream().allMatch(r ->
                         r.peak().entrySet().stream().allMatch(e -> e.getValue() <= SLOTS.getOrDefault(e.getKey(), 0))),
-                "peak/slots %s", results.stream().map(r -> r.placement().label() + " " + AGENTS.stream()
-                        .map(a -> r.peak().getOrDefault(a, 0) + "/" + SLOTS.get(a))
-                        .collect(Collectors.joining(" "))).collect(Collectors.joining("; ")));
+                "tasks at once/slots: %s", results.stream().map(r -> r.placement().label() + " " + r.peak()
+                        .entrySet().stream().map(e -> e.getKey() + " " + e.getValue() + "/"
+                                + SLOTS.getOrDefault(e.getKey(), 0)).collect(Collectors.joining(", ")))
+                        .collect(Collectors.joining("; ")));
         for (Result r : results) {
             run.verdict().fact(r.placement().label(), "%s, makespan %.2f s", row(r), r.makespanMillis() / 1000.0);
         }
