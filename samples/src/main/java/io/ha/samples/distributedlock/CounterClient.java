@@ -16,8 +16,8 @@ import java.time.Duration;
  * (long enough for the sample to freeze it) and writes afterwards without checking anything, as a holder that was
  * stopped by a GC pause would.
  *
- * <p>Guarantee: it never writes without holding the lock's current or a past fencing token, and reports every write
- * the storage refused. Not guaranteed: that it stops at exactly {@code --target} (it never writes past it).
+ * <p>Guarantee: every write it makes carries the token of the acquisition it read under, and it reports every write
+ * the storage refused. Not guaranteed: that its write lands; a stale one is refused, and it goes on with a new token.
  */
 public final class CounterClient {
     static final String LOCK = "shared-file";
