@@ -7,6 +7,8 @@ import java.util.Optional;
 final class SampleCatalog {
     static final List<Sample> ALL = List.of(
             new io.ha.samples.masterworker.MasterWorkerSample(),
+            new io.ha.samples.distributedlock.DistributedLockSample(),
+            new io.ha.samples.loadbalancing.LoadBalancingSample(),
             new io.ha.samples.intervalpipeline.IntervalPipelineSample());
 
     private SampleCatalog() {

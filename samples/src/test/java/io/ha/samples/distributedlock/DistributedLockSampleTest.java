@@ -1,0 +1,49 @@
+package io.ha.samples.distributedlock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ha.core.cluster.EmbeddedZooKeeper;
+import io.ha.samples.SampleRunner;
+import java.time.Duration;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.junit.jupiter.api.Test;
+
+/** {@code bin/ha-sample distributed-lock}, on its embedded ZooKeeper and on a ZooKeeper given with {@code --zk}. */
+class DistributedLockSampleTest {
+    private static final Duration RUN = Duration.ofMinutes(3);
+
+    @Test
+    void noUpdateIsLostAndTheFrozenHoldersLateWriteIsRefused() throws Exception {
+        SampleRunner.Result result = SampleRunner.run(RUN, "distributed-lock").assertGuaranteeHeld();
+
+        assertThat(result.output())
+                .containsPattern("\\[ok\\]     no update was lost: the counter is 30 after 30 accepted writes "
+                        + "\\(1 refused\\)")
+                .contains("[ok]     the accepted writes' fencing tokens strictly increase: tokens [")
+                .containsPattern("\\[ok\\]     the lock passed to another process while the holder was frozen: "
+                        + "client-[23] wrote with token \\d+ ")
+                .containsPattern("\\[ok\\]     the frozen holder's late write was refused: client-1's write of \\d+ "
+                        + "with token \\d+ was refused; the highest token accepted before it was \\d+")
+                .contains("[ok]     the frozen holder learned that it had lost the lock: client-1 said \"learned from")
+                .containsPattern("\\[client-1\\] REFUSED by the storage: write of \\d+ with fencing token \\d+ "
+                        + "refused: the storage has already accepted token \\d+");
+    }
+
+    @Test
+    void onAGivenZooKeeperItRunsUnderAChrootOfItsOwnAndRemovesItAfterwards() throws Exception {
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start();
+             CuratorFramework client = CuratorFrameworkFactory.newClient(zk.connectString(), new RetryOneTime(100))) {
+            client.start();
+
+            SampleRunner.Result result = SampleRunner.run(RUN, "distributed-lock", "--zk", zk.connectString())
+                    .assertGuaranteeHeld();
+
+            assertThat(result.output()).containsPattern("ZooKeeper: given at " + zk.connectString() + "/ha-sample-")
+                    .contains("[ok]     the frozen holder's late write was refused");
+            assertThat(client.getChildren().forPath("/")).as("what the run left in ZooKeeper")
+                    .containsOnly("zookeeper");
+        }
+    }
+}

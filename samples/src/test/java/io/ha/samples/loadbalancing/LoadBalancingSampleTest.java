@@ -1,0 +1,50 @@
+package io.ha.samples.loadbalancing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ha.core.cluster.EmbeddedZooKeeper;
+import io.ha.samples.SampleRunner;
+import java.time.Duration;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.junit.jupiter.api.Test;
+
+/** {@code bin/ha-sample load-balancing}, on its embedded ZooKeeper and on a ZooKeeper given with {@code --zk}. */
+class LoadBalancingSampleTest {
+    private static final Duration RUN = Duration.ofMinutes(3);
+
+    @Test
+    void aKilledAgentLeavesAndEveryTaskOfEveryPlacementSucceedsWithinTheSlots() throws Exception {
+        SampleRunner.Result result = SampleRunner.run(RUN, "load-balancing").assertGuaranteeHeld();
+
+        assertThat(result.output())
+                .containsPattern("\\[ok\\]     a killed agent left the membership within the session timeout: "
+                        + "agent-2 was listed for \\d+\\.\\d s after kill -9")
+                .containsPattern("\\[ok\\]     the restarted agent joined again: agent-2 is listed with pid \\d+ "
+                        + "\\(pid \\d+ before the kill\\)")
+                .contains("[ok]     every task of every round succeeded, recorded once: "
+                        + "round-robin 40/40 SUCCEEDED (40 records,")
+                .contains("least-loaded 40/40 SUCCEEDED (40 records,")
+                .contains("capacity-weighted 40/40 SUCCEEDED (40 records,")
+                .containsPattern("\\[ok\\]     no agent ever ran more tasks at once than its slots: tasks at once/slots: "
+                        + "round-robin agent-\\d \\d/\\d")
+                .containsPattern("\\[--\\]     capacity-weighted: agent-1=\\d+ agent-2=\\d+ agent-3=\\d+, makespan ");
+    }
+
+    @Test
+    void onAGivenZooKeeperItRunsUnderAChrootOfItsOwnAndRemovesItAfterwards() throws Exception {
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start();
+             CuratorFramework client = CuratorFrameworkFactory.newClient(zk.connectString(), new RetryOneTime(100))) {
+            client.start();
+
+            SampleRunner.Result result = SampleRunner.run(RUN, "load-balancing", "--zk", zk.connectString())
+                    .assertGuaranteeHeld();
+
+            assertThat(result.output()).containsPattern("ZooKeeper: given at " + zk.connectString() + "/ha-sample-")
+                    .contains("[ok]     every task of every round succeeded, recorded once");
+            assertThat(client.getChildren().forPath("/")).as("what the run left in ZooKeeper")
+                    .containsOnly("zookeeper");
+        }
+    }
+}
