@@ -6,7 +6,8 @@ import java.util.Optional;
 /** Every sample {@code bin/ha-sample} knows, in the order it lists them. */
 final class SampleCatalog {
     static final List<Sample> ALL = List.of(
-            new io.ha.samples.masterworker.MasterWorkerSample());
+            new io.ha.samples.masterworker.MasterWorkerSample(),
+            new io.ha.samples.masterslave.MasterSlaveSample());
 
     private SampleCatalog() {
     }
