@@ -177,9 +177,10 @@ public final class MasterSlaveSample implements Sample {
         int total = runs.values().stream().mapToInt(List::size).sum();
         Map<String, List<String>> twice = runs.entrySet().stream().filter(e -> e.getValue().size() > 1)
                 .collect(Collectors.toMap(e -> jobs(List.of(e.getKey()), ids), Map.Entry::getValue));
-        run.verdict().check("no job ran twice to completion", total == TASKS && runs.keySet().containsAll(ids)
-                        && twice.isEmpty(), "%d completed runs for %d jobs%s", total, TASKS,
-                twice.isEmpty() ? ", one each" : "; more than one: " + twice);
+        List<String> none = ids.stream().filter(id -> !runs.containsKey(id)).toList();
+        run.verdict().check("no job ran twice to completion", total == TASKS && none.isEmpty() && twice.isEmpty(),
+                "%d completed runs for %d jobs%s%s", total, TASKS, twice.isEmpty() ? "" : "; more than one: " + twice,
+                none.isEmpty() ? (twice.isEmpty() ? ", one each" : "") : "; none for " + jobs(none, ids));
         Map<String, Long> perSlave = outcomes.stream().collect(Collectors.groupingBy(
                 r -> r.agent() == null ? "(none)" : r.agent(), TreeMap::new, Collectors.counting()));
         run.verdict().fact("jobs by slave", "%s", perSlave);
