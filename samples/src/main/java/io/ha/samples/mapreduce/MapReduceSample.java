@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -136,7 +137,8 @@ public final class MapReduceSample implements Sample {
         String[] result = join.result() == null ? new String[] {"", ""}
                 : new String(join.result(), UTF_8).split("\n", 2);
         Map<String, Long> merged = result.length == 2 ? WordCounts.decode(result[1]) : Map.of();
-        List<String> differ = expected.keySet().stream().filter(w -> !expected.get(w).equals(merged.get(w)))
+        List<String> differ = Stream.concat(expected.keySet().stream(), merged.keySet().stream()).distinct()
+                .sorted().filter(w -> !Objects.equals(expected.get(w), merged.get(w)))
                 .map(w -> w + ": " + merged.get(w) + " merged, " + expected.get(w) + " here").toList();
         run.verdict().check("the merged counts equal the counts of the whole text", merged.equals(expected),
                 "%d words, %d distinct, merged %d words, %d distinct; top %s%s", WordCounts.total(expected),
