@@ -112,7 +112,7 @@ public final class MapReduceSample implements Sample {
         List<String> stranded = heldBy(queue, victim.id()).stream().sorted(Comparator.comparing(ids::indexOf))
                 .toList();
         run.say("killed %s (kill -9) in the map phase, holding %s; waiting for its session to expire", victim.id(),
-                names(stranded, ids));
+                stranded.isEmpty() ? "no part" : names(stranded, ids));
 
         // 5. The join is created by the last part's outcome: nobody polls for the end of the map phase.
         List<TaskRecord> outcomes = partsEnded.get(ALL_DONE.toSeconds(), TimeUnit.SECONDS);

@@ -61,7 +61,8 @@ public final class MasterSlaveSample implements Sample {
     @Override
     public void run(SampleRun run) throws Exception {
         // 1. Two masters, one after the other and before any slave: the election is first come, first served, so
-        //    master-1 leads and master-2 is next in line.
+        //    master-1 leads and master-2 is next in line (its election node is made as it joins, long before the
+        //    slaves' JVMs are up; the check at the end names the leader, should that ever not hold).
         SampleProcess master1 = run.node("master-1", Master.class);
         long epoch1 = epoch(master1.awaitLine("elected: .* epoch (\\d+)", STARTUP).group(1));
         SampleProcess master2 = run.node("master-2", Master.class);
@@ -151,13 +152,15 @@ public final class MasterSlaveSample implements Sample {
                 !stranded.isEmpty() && redone.size() == stranded.size(), "%s held %d, redone %d: %s", victim,
                 stranded.size(), redone.size(), redone);
 
-        // The new master: a higher epoch, and it dispatched jobs (each record keeps the epoch of its assignment).
+        // The new master: a higher epoch, and it dispatched jobs (each record keeps the epoch of its assignment; a
+        // term that ended and began again on a loaded machine would show as a later epoch still).
         Map<Long, Long> byEpoch = outcomes.stream().collect(Collectors.groupingBy(TaskRecord::epoch, TreeMap::new,
                 Collectors.counting()));
         String leader = run.observer().leaderElection().currentLeader().orElse("(none)");
+        long sinceTakeover = byEpoch.entrySet().stream().filter(e -> e.getKey() >= epoch2)
+                .mapToLong(Map.Entry::getValue).sum();
         run.verdict().check("the new master took over with a higher epoch and dispatched on",
-                epoch2 > epoch1 && leader.equals("master-2") && byEpoch.getOrDefault(epoch2, 0L) > 0
-                        && byEpoch.keySet().stream().allMatch(e -> e == epoch1 || e == epoch2),
+                epoch2 > epoch1 && leader.equals("master-2") && sinceTakeover > 0,
                 "master-1 led in epoch %d, master-2 (the leader now: %s) in epoch %d after %.1f s; jobs assigned"
                         + " per epoch %s", epoch1, leader, epoch2, takeoverAfter, byEpoch);
 
