@@ -9,7 +9,9 @@ final class SampleCatalog {
             new io.ha.samples.masterworker.MasterWorkerSample(),
             new io.ha.samples.distributedlock.DistributedLockSample(),
             new io.ha.samples.loadbalancing.LoadBalancingSample(),
-            new io.ha.samples.intervalpipeline.IntervalPipelineSample());
+            new io.ha.samples.masterslave.MasterSlaveSample(),
+            new io.ha.samples.intervalpipeline.IntervalPipelineSample(),
+            new io.ha.samples.mapreduce.MapReduceSample());
 
     private SampleCatalog() {
     }
