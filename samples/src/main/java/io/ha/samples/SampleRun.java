@@ -144,6 +144,14 @@ public final class SampleRun implements AutoCloseable {
         return credentials;
     }
 
+    /**
+     * The 0600 file holding the credentials as {@code user:password}, for a {@link SampleNode} command line built by
+     * the sample itself ({@code --secret-file}), e.g. of a process started under HA's supervisor.
+     */
+    public Path secretFile() {
+        return secretFile;
+    }
+
     /** A private directory (0700) for the run's files, deleted at the end. */
     public Path workDir() {
         return workDir;
