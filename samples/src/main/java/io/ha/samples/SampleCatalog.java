@@ -6,6 +6,7 @@ import java.util.Optional;
 /** Every sample {@code bin/ha-sample} knows, in the order it lists them. */
 final class SampleCatalog {
     static final List<Sample> ALL = List.of(
+            new io.ha.samples.watchdog.WatchdogSample(),
             new io.ha.samples.masterworker.MasterWorkerSample());
 
     private SampleCatalog() {
