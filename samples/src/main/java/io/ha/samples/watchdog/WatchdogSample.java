@@ -83,8 +83,8 @@ public final class WatchdogSample implements Sample {
         // Meanwhile copy-a's supervisor saw its JVM exit (code 137) and started a new one. It registers once the old
         // session is gone and queues in the election behind copy-b: the standby now.
         long restartedA = awaitRejoined(run, observer, copyA, 2);
-        run.say("copy-a rejoined as pid %d; the leader is %s", restartedA,
-                observer.leaderElection().currentLeader().orElse("nobody"));
+        String leaderAtRejoinA = observer.leaderElection().currentLeader().orElse("nobody");
+        run.say("copy-a rejoined as pid %d; the leader is %s", restartedA, leaderAtRejoinA);
 
         // 3. SIGSTOP of the now-active copy-b: a hung JVM. Its process is alive to the kernel, but it neither answers
         //    ZooKeeper (its session expires and copy-a is elected) nor beats (its supervisor kills it and starts a
@@ -101,8 +101,9 @@ public final class WatchdogSample implements Sample {
         boolean stallSeen = copyB.lines().stream()
                 .anyMatch(l -> l.contains("agent pid " + frozenPid + " heartbeat stalled"));
         boolean frozenGone = ProcessHandle.of(frozenPid).map(p -> !p.isAlive()).orElse(true);
-        run.say("copy-b rejoined as pid %d; the hung pid %d is %s", restartedB, frozenPid,
-                frozenGone ? "gone" : "still there");
+        String leaderAtRejoinB = observer.leaderElection().currentLeader().orElse("nobody");
+        run.say("copy-b rejoined as pid %d; the hung pid %d is %s; the leader is %s", restartedB, frozenPid,
+                frozenGone ? "gone" : "still there", leaderAtRejoinB);
 
         // 4. Let the new active copy work for a moment, then read what ZooKeeper and the journal say.
         awaitWork(run, journal, epoch3);
@@ -126,15 +127,18 @@ public final class WatchdogSample implements Sample {
                 audit.consistent() && audit.writers().keySet().equals(Set.of(epoch1, epoch2, epoch3)),
                 "%d journal entries, %s; %s", entries.size(), audit.describe(),
                 audit.consistent() ? "never an older epoch after a newer one" : audit.firstProblem());
+        List<Long> killedExit = numbers(copyA,
+                Pattern.compile("agent pid " + killedPid + " exited with code (\\d+)"));
         run.verdict().check("the killed copy was restarted by its supervisor and rejoined as standby",
-                restartedA != killedPid && numbers(copyA, ACTIVE).size() == 2 && copyA.lines().stream()
-                        .anyMatch(l -> l.contains("agent pid " + killedPid + " exited with code 137")),
-                "pid %d exited with code 137, its supervisor started pid %d, which joined behind copy-b",
-                killedPid, restartedA);
+                killedExit.equals(List.of(137L)) && restartedA != killedPid && leaderAtRejoinA.equals("copy-b"),
+                "its supervisor saw pid %d exit with code %s (137: SIGKILL) and started pid %d, which joined while "
+                        + "%s led", killedPid, killedExit.isEmpty() ? "?" : killedExit.get(0), restartedA,
+                leaderAtRejoinA);
         run.verdict().check("the hung copy was restarted by its supervisor and rejoined as standby",
-                stallSeen && frozenGone && restartedB != frozenPid, "the supervisor %s the stalled heartbeat of pid "
-                        + "%d and %s it; pid %d joined in its place", stallSeen ? "noticed" : "did NOT report",
-                frozenPid, frozenGone ? "killed" : "did NOT kill", restartedB);
+                stallSeen && frozenGone && restartedB != frozenPid && leaderAtRejoinB.equals("copy-a"),
+                "its supervisor %s the stalled heartbeat of pid %d and %s it; pid %d joined while %s led",
+                stallSeen ? "noticed" : "did NOT report", frozenPid, frozenGone ? "killed" : "did NOT kill",
+                restartedB, leaderAtRejoinB);
         run.verdict().check("in the end exactly one copy is active and one standby",
                 leader.equals(Optional.of("copy-a")) && members.equals(Map.of("copy-a", restartedA, "copy-b",
                         restartedB)) && numbers(copyB, ACTIVE).size() == 1,

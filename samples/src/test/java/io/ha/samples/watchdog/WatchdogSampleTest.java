@@ -22,8 +22,10 @@ class WatchdogSampleTest {
                 .contains("[ok]     each new active copy had a higher epoch: copy-a ")
                 .contains("[ok]     one copy per epoch, and no deposed copy wrote after the takeover: ")
                 .contains("never an older epoch after a newer one")
-                .contains("[ok]     the killed copy was restarted by its supervisor and rejoined as standby: ")
-                .contains("[ok]     the hung copy was restarted by its supervisor and rejoined as standby: the "
+                .contains("[ok]     the killed copy was restarted by its supervisor and rejoined as standby: its "
+                        + "supervisor saw pid ")
+                .contains("with code 137 (137: SIGKILL)")
+                .contains("[ok]     the hung copy was restarted by its supervisor and rejoined as standby: its "
                         + "supervisor noticed the stalled heartbeat of pid ")
                 .contains("[ok]     in the end exactly one copy is active and one standby: members {copy-a=")
                 .contains("heartbeat stalled");
