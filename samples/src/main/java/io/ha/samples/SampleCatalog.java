@@ -7,7 +7,8 @@ import java.util.Optional;
 final class SampleCatalog {
     static final List<Sample> ALL = List.of(
             new io.ha.samples.watchdog.WatchdogSample(),
-            new io.ha.samples.masterworker.MasterWorkerSample());
+            new io.ha.samples.masterworker.MasterWorkerSample(),
+            new io.ha.samples.serviceintegration.ServiceIntegrationSample());
 
     private SampleCatalog() {
     }
