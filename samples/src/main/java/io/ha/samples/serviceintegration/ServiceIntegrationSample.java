@@ -21,10 +21,10 @@ import io.ha.samples.SampleProcess;
 import io.ha.samples.SampleRun;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -125,8 +125,9 @@ public final class ServiceIntegrationSample implements Sample {
         // 6. The evidence: every run as the instances reported it, against ZooKeeper's leader of each epoch.
         List<JobRun> runs = runs(instances);
         Map<Long, String> leaders = Map.of(epoch1, leader1, epoch2, leader2);
-        Map<String, Long> perTerm = runs.stream().collect(Collectors.groupingBy(
-                r -> r.instance() + " in epoch " + r.epoch(), TreeMap::new, Collectors.counting()));
+        Map<String, Long> perTerm = runs.stream().sorted(Comparator.comparingLong(JobRun::epoch)).collect(
+                Collectors.groupingBy(r -> "epoch " + r.epoch() + " on " + r.instance(), LinkedHashMap::new,
+                        Collectors.counting()));
         List<String> periods = runs.stream().map(JobRun::period).sorted().toList();
         long distinct = periods.stream().distinct().count();
 
