@@ -22,6 +22,7 @@ import io.ha.samples.SampleRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,7 +126,9 @@ public final class ServiceIntegrationSample implements Sample {
 
         // 6. The evidence: every run as the instances reported it, against ZooKeeper's leader of each epoch.
         List<JobRun> runs = runs(instances);
-        Map<Long, String> leaders = Map.of(epoch1, leader1, epoch2, leader2);
+        Map<Long, String> leaders = new HashMap<>();
+        leaders.put(epoch1, leader1);
+        leaders.put(epoch2, leader2);   // a second term without a new epoch would overwrite the first: then it fails
         Map<String, Long> perTerm = runs.stream().sorted(Comparator.comparingLong(JobRun::epoch)).collect(
                 Collectors.groupingBy(r -> "epoch " + r.epoch() + " on " + r.instance(), LinkedHashMap::new,
                         Collectors.counting()));

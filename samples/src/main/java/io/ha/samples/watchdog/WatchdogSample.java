@@ -38,7 +38,11 @@ public final class WatchdogSample implements Sample {
     private static final Duration STARTUP = Duration.ofSeconds(60);
     /** How long the sample waits for a takeover at all; whether it came within the bound is a check. */
     private static final Duration TAKEOVER_WAIT = Duration.ofSeconds(30);
-    private static final Duration SLACK = Duration.ofSeconds(3);
+    /**
+     * ZooKeeper expires sessions on its tick (2 s by default), so a session ends up to a tick after its timeout; the
+     * rest is the election, the new epoch and a busy machine.
+     */
+    private static final Duration SLACK = Duration.ofSeconds(4);
     private static final Duration TAKEOVER_BOUND = SampleNode.SESSION_TIMEOUT.plus(SLACK);
     private static final Pattern JOINED = Pattern.compile("joined as pid (\\d+)");
     private static final Pattern ACTIVE = Pattern.compile("ACTIVE epoch (\\d+)");
