@@ -1,6 +1,7 @@
 package io.ha.agent.cli;
 
 import io.ha.core.task.TaskEvent;
+import io.ha.core.task.TaskProgress;
 import io.ha.core.task.TaskRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -27,15 +28,16 @@ final class TaskCommand extends CtlCommand {
         TaskRecord r = connection.cluster().taskQueue().get(id)
                 .orElseThrow(() -> CtlException.failed("no task with id '" + Text.oneLine(id) + "' in "
                         + connection.describe()));
+        TaskProgress progress = connection.cluster().taskQueue().progress(id).orElse(null);
         if (json()) {
-            printJson(Views.Task.of(r));
+            printJson(Views.Task.of(r, progress));
         } else {
-            print(out(), r, System.currentTimeMillis());
+            print(out(), r, progress, System.currentTimeMillis());
         }
         return CtlException.OK;
     }
 
-    static void print(PrintWriter out, TaskRecord r, long now) {
+    static void print(PrintWriter out, TaskRecord r, TaskProgress progress, long now) {
         long started = Views.startMillis(r);
         long ended = Views.endMillis(r);
         field(out, "ID", r.id());
@@ -63,6 +65,10 @@ final class TaskCommand extends CtlCommand {
         String took = started > 0 && ended >= started ? " (took " + Text.duration(Duration.ofMillis(ended - started))
                 + ")" : "";
         field(out, "Ended", (ended > 0 ? Text.humanTime(ended) : "-") + took);
+        if (progress != null) {
+            field(out, "Progress", progress.percent() + "%"
+                    + (progress.message() == null ? "" : " " + Text.oneLine(progress.message())));
+        }
         field(out, "Last error", Text.orDash(r.lastError() == null ? null : Text.oneLine(r.lastError())));
         field(out, "Parent", Text.orDash(r.parentId()));
         field(out, "Children", r.children().isEmpty() ? "-" : String.join(",", r.children()));

@@ -8,6 +8,7 @@ import io.ha.core.schedule.ScheduleInfo;
 import io.ha.core.schedule.ScheduleRecord;
 import io.ha.core.schedule.Trigger;
 import io.ha.core.task.TaskEvent;
+import io.ha.core.task.TaskProgress;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;
 import java.time.Duration;
@@ -95,20 +96,29 @@ final class Views {
     @JsonPropertyOrder({"id", "type", "state", "attempt", "maxAttempts", "priority", "agent", "epoch",
             "idempotencyKey", "labels", "createdAt", "notBefore", "startedAt", "endedAt", "retryBackoffMs",
             "lastError", "parentId", "children", "onSuccess", "onFailure", "timeoutMs", "concurrencyKey", "groupId",
-            "groupIndex", "payload", "input", "result", "history"})
+            "groupIndex", "progress", "payload", "input", "result", "history"})
     record Task(String id, String type, TaskState state, int attempt, int maxAttempts, int priority, String agent,
                 long epoch, String idempotencyKey, List<String> labels, String createdAt, String notBefore,
                 String startedAt, String endedAt, long retryBackoffMs, String lastError, String parentId,
                 List<String> children, int onSuccess, int onFailure, long timeoutMs, String concurrencyKey,
-                String groupId, Integer groupIndex, Blob payload, Blob input, Blob result, List<Event> history) {
-        static Task of(TaskRecord r) {
+                String groupId, Integer groupIndex, Progress progress, Blob payload, Blob input, Blob result,
+                List<Event> history) {
+        static Task of(TaskRecord r, TaskProgress progress) {
             return new Task(r.id(), r.type(), r.state(), r.attempt(), r.maxAttempts(), r.priority(), r.agent(),
                     r.epoch(), r.idempotencyKey(), Text.sorted(r.labels()), Text.jsonTime(r.createdAt()),
                     Text.jsonTime(r.notBefore()), Text.jsonTime(startMillis(r)), Text.jsonTime(endMillis(r)),
                     r.retryBackoffMs(), r.lastError(), r.parentId(), r.children(), r.onSuccess().size(),
                     r.onFailure().size(), r.timeoutMs(), r.concurrencyKey(), r.groupId(),
-                    r.groupId() == null ? null : r.groupIndex(), Blob.of(r.payload()), Blob.of(r.input()),
+                    r.groupId() == null ? null : r.groupIndex(), Progress.of(progress), Blob.of(r.payload()),
+                    Blob.of(r.input()),
                     Blob.of(r.result()), r.history().stream().map(Event::of).toList());
+        }
+    }
+
+    /** A running task's latest progress as its handler published it; null when there is none. */
+    record Progress(int percent, String message, String agent, int attempt) {
+        static Progress of(TaskProgress p) {
+            return p == null ? null : new Progress(p.percent(), p.message(), p.agent(), p.attempt());
         }
     }
 

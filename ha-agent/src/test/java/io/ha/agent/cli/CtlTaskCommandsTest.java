@@ -1,6 +1,7 @@
 package io.ha.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ha.agent.exec.ExecPayload;
@@ -10,8 +11,10 @@ import io.ha.core.task.TaskState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -264,5 +267,29 @@ class CtlTaskCommandsTest extends CtlTestBase {
                 + "(attempt 1/3)\n");
         assertThat(ctl("wait", stuck, "--timeout", "300ms", "--json").exits(1).json().get("ended").asBoolean())
                 .isFalse();
+    }
+
+    @Test
+    void taskShowsTheProgressOfARunningTaskAsItsAgentPublishedIt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        member("agent-p").worker().register("long", ctx -> {
+            ctx.reportProgress(40, "step 4 of 10");
+            release.await();
+            return null;
+        }, 1);
+        String id = submit("--type", "long");
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> ctl("task", id).exits(0).out().contains("Progress:   40% step 4 of 10\n"));
+        JsonNode progress = ctl("task", id, "--json").exits(0).json().get("progress");
+        assertThat(progress.get("percent").asInt()).isEqualTo(40);
+        assertThat(progress.get("message").asText()).isEqualTo("step 4 of 10");
+        assertThat(progress.get("agent").asText()).isEqualTo("agent-p");
+        assertThat(progress.get("attempt").asInt()).isEqualTo(1);
+
+        release.countDown();
+        assertThat(ctl("wait", id, "--timeout", "20s").exits(0).out()).contains("SUCCEEDED");
+        assertThat(ctl("task", id).exits(0).out()).doesNotContain("Progress:");
+        assertThat(ctl("task", id, "--json").exits(0).json().get("progress").isNull()).isTrue();
     }
 }

@@ -20,6 +20,12 @@ public interface TaskQueries {
     Optional<TaskRecord> get(String taskId) throws Exception;
 
     /**
+     * The progress the task's running attempt last published, read from its assignment node; empty when the task is
+     * not running (unknown, pending, just assigned, ended) or its handler has reported none.
+     */
+    Optional<TaskProgress> progress(String taskId) throws Exception;
+
+    /**
      * Waits until the task ends and returns its terminal record.
      *
      * @throws TimeoutException    naming the task and its state when it has not ended in time

@@ -371,7 +371,21 @@ class TaskQueueTest extends ZkTestBase {
 
         await().atMost(WAIT).until(() -> agent.worker().progress().getOrDefault(id, -1) == 40);
         assertThat(queue.list(TaskState.RUNNING, 10)).extracting(TaskRecord::id).containsExactly(id);
+        // Another process reads it from ZooKeeper: the master of a master/slave setup sees its slaves' progress.
+        await().atMost(WAIT).until(() -> queue.progress(id).isPresent());
+        assertThat(queue.progress(id)).contains(new TaskProgress(id, "agent", 1, 40, "halfway-ish"));
         release.countDown();
         assertThat(queue.await(id, WAIT).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(queue.progress(id)).as("progress of an ended task").isEmpty();
+        assertThat(queue.progress("no-such-task")).isEmpty();
+    }
+
+    @Test
+    void aTaskThatIsNotRunningHasNoProgress() throws Exception {
+        TaskQueue queue = client().taskQueue();
+        String pending = queue.submit(TaskSpec.builder("nobody-runs-this").build());
+
+        assertThat(queue.get(pending).orElseThrow().state()).isEqualTo(TaskState.PENDING);
+        assertThat(queue.progress(pending)).isEmpty();
     }
 }

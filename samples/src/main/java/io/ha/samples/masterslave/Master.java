@@ -1,11 +1,17 @@
 package io.ha.samples.masterslave;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.leader.LeaderElection;
 import io.ha.core.membership.AgentInfo;
 import io.ha.core.membership.MembershipListener;
+import io.ha.core.task.TaskQueue;
+import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;
 import io.ha.samples.SampleNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -13,7 +19,8 @@ import java.util.stream.Collectors;
 /**
  * A master "machine" of the master-slave sample: a member of the cluster that runs no tasks. Whichever member leads
  * is the master, because the leader runs ha-core's task dispatcher, the only component that assigns tasks. While it
- * leads, this program says so with the epoch of its term and prints the slaves' status as ZooKeeper holds it.
+ * leads, this program says so with the epoch of its term and prints the slaves' status and their jobs' progress
+ * as ZooKeeper holds them.
  *
  * <p>Guarantee: it prints "elected" only once its term has begun, that is once a new epoch was written. Not
  * guaranteed: that a killed master prints anything at all. It just stops, and its successor takes over when its
@@ -22,6 +29,8 @@ import java.util.stream.Collectors;
 public final class Master {
     /** How often the master prints the slaves' status, when it changed. */
     private static final long STATUS_MS = 3000;
+    /** How many running jobs the status line shows the progress of. */
+    private static final int PROGRESS_SHOWN = 6;
 
     private Master() {
     }
@@ -71,19 +80,26 @@ public final class Master {
     }
 
     /**
-     * What the master knows of the slaves' work: the state of every task (one record per task in ZooKeeper, which
-     * each slave updates as it claims and ends a task) and which slaves are alive. A task's progress percentage is
-     * not in this picture: see {@link Slave}. Empty while there are no tasks.
+     * What the master knows of the slaves' work, all of it read from ZooKeeper: the state of every task (one record
+     * per task, which each slave updates as it claims and ends a task), the progress of the running ones (which each
+     * slave writes into its assignment node), and which slaves are alive. Empty while there are no tasks.
      */
     private static String status(HaCluster cluster) throws Exception {
-        Map<TaskState, Long> counts = cluster.taskQueue().counts();
+        TaskQueue queue = cluster.taskQueue();
+        Map<TaskState, Long> counts = queue.counts();
         if (counts.values().stream().allMatch(n -> n == 0)) {
             return "";
         }
+        List<String> running = new ArrayList<>();
+        for (TaskRecord r : queue.list(TaskState.RUNNING, PROGRESS_SHOWN)) {
+            queue.progress(r.id()).ifPresent(p -> running.add(new String(r.payload(), UTF_8) + " " + p.percent() + "% on "
+                    + p.agent()));
+        }
         String slaves = cluster.membership().list().stream().filter(AgentInfo::accepting).map(AgentInfo::id)
                 .collect(Collectors.joining(", "));
-        return String.format("%d succeeded, %d running, %d assigned, %d pending; slaves alive: %s",
+        return String.format("%d succeeded, %d running, %d assigned, %d pending; progress: %s; slaves alive: %s",
                 counts.getOrDefault(TaskState.SUCCEEDED, 0L), counts.getOrDefault(TaskState.RUNNING, 0L),
-                counts.getOrDefault(TaskState.ASSIGNED, 0L), counts.getOrDefault(TaskState.PENDING, 0L), slaves);
+                counts.getOrDefault(TaskState.ASSIGNED, 0L), counts.getOrDefault(TaskState.PENDING, 0L),
+                running.isEmpty() ? "-" : String.join(", ", running.stream().sorted().toList()), slaves);
     }
 }

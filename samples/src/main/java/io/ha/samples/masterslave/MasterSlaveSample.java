@@ -5,17 +5,19 @@
  * Guarantee shown: the master is whichever member leads, and everything it knows lives in ZooKeeper, so a new master
  * takes over with a higher epoch and no handover, and dispatching goes on. The jobs of a slave that dies go back to
  * pending after its session expires and complete elsewhere, at the next attempt. Every one of the 30 jobs SUCCEEDED
- * and was recorded once, and in this run no job ran to completion twice.
+ * and was recorded once, and in this run no job ran to completion twice. The slaves' progress reaches the master
+ * through ZooKeeper (each slave writes it into its job's assignment node), with no status protocol of our own.
  * Not shown (not guaranteed): exactly-once execution. A slave killed between a job's end and the transaction that
  * records it leaves a job that runs again (at-least-once). The sample kills mid-job, so that such a rerun would point
- * at a real fault. A job's progress percentage is not synchronised to the master: ha-core writes it to ZooKeeper but
- * offers no read of it to other processes, so each slave prints its own.
+ * at a real fault. Progress is the latest value a slave wrote (a few times a second at most), not a stream of every
+ * step.
  */
 package io.ha.samples.masterslave;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.task.TaskProgress;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskSpec;
@@ -31,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -88,6 +91,12 @@ public final class MasterSlaveSample implements Sample {
         //    its jobs assigned to it until its session expires; nobody can tell a dead slave from a slow one sooner.
         SampleProcess victim = slaves.get(0);
         victim.awaitLine("job \\d+ at 50%", ALL_DONE);
+        // Status sync without a protocol of our own: the slave's progress is in ZooKeeper, readable by any process.
+        Optional<TaskProgress> seen = progressOf(queue, victim.id());
+        run.verdict().check("a slave's progress was visible to other processes", seen.isPresent(),
+                "%s", seen.map(p -> "read from ZooKeeper by the sample: " + jobs(List.of(p.taskId()), ids) + " at "
+                        + p.percent() + "% (" + p.message() + ") on " + p.agent() + ", attempt " + p.attempt())
+                        .orElse("no progress of " + victim.id() + "'s running jobs was readable within 5 s"));
         victim.kill();
         long slaveKilled = System.nanoTime();
         List<String> stranded = heldBy(queue, victim.id()).stream().sorted(Comparator.comparing(ids::indexOf))
@@ -187,6 +196,21 @@ public final class MasterSlaveSample implements Sample {
         Map<String, Long> perSlave = outcomes.stream().collect(Collectors.groupingBy(
                 r -> r.agent() == null ? "(none)" : r.agent(), TreeMap::new, Collectors.counting()));
         run.verdict().fact("jobs by slave", "%s", perSlave);
+    }
+
+    /** The progress of one of {@code agent}'s running jobs, as ZooKeeper holds it; waits up to 5 s for one. */
+    private static Optional<TaskProgress> progressOf(TaskQueue queue, String agent) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        do {
+            for (TaskRecord r : queue.list(TaskState.RUNNING, 1000)) {
+                Optional<TaskProgress> p = agent.equals(r.agent()) ? queue.progress(r.id()) : Optional.empty();
+                if (p.isPresent() && p.get().percent() > 0) {
+                    return p;
+                }
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        return Optional.empty();
     }
 
     /** The jobs assigned to {@code agent} now (claimed or not yet), by ZooKeeper's records. */

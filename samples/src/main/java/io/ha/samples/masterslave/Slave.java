@@ -3,15 +3,11 @@ package io.ha.samples.masterslave;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.ha.core.cluster.HaCluster;
-import io.ha.core.task.Worker;
 import io.ha.samples.SampleNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Collectors;
 
 /**
  * A slave "machine" of the master-slave sample: runs the jobs (tasks of type {@value MasterSlaveSample#TYPE}) the
@@ -38,35 +34,25 @@ public final class Slave {
         // HA: joining registers this slave under /agents (an ephemeral znode: it vanishes when the session ends,
         // which is how the master learns of a slave's death; no heartbeat protocol of our own).
         HaCluster cluster = node.clusterBuilder().build().start();
-        Map<String, String> jobs = new ConcurrentHashMap<>();
-        Worker worker = cluster.worker();
-        worker.register(MasterSlaveSample.TYPE, ctx -> {
+        cluster.worker().register(MasterSlaveSample.TYPE, ctx -> {
             String job = ctx.payloadAsString();
-            jobs.put(ctx.taskId(), job);
-            try {
-                for (int step = 1; step <= STEPS; step++) {
-                    Thread.sleep(STEP_MS); // the work; interrupted if the job is taken away from this slave
-                    // HA: the progress goes into the job's assignment znode in ZooKeeper (latest value wins, a few
-                    // writes a second at most). ha-core offers no read of it to other processes, though: the master
-                    // sees only the job's state (ASSIGNED, RUNNING, SUCCEEDED). The percentage can be read here, by
-                    // Worker.progress(), and on an agent's /status page; so this slave prints it itself.
-                    ctx.reportProgress(step * 100 / STEPS, "step " + step + " of " + STEPS);
-                    if (step == STEPS / 2) {
-                        node.say("%s at 50%% (attempt %d); my jobs' progress as written to ZooKeeper: %s", job,
-                                ctx.attempt(), progress(worker, jobs));
-                    }
+            for (int step = 1; step <= STEPS; step++) {
+                Thread.sleep(STEP_MS); // the work; interrupted if the job is taken away from this slave
+                // HA: the progress goes into the job's assignment znode in ZooKeeper (latest value wins, a few
+                // writes a second at most), where the master, or any process, reads it: TaskQueue.progress(id).
+                ctx.reportProgress(step * 100 / STEPS, "step " + step + " of " + STEPS);
+                if (step == STEPS / 2) {
+                    node.say("%s at 50%% (attempt %d)", job, ctx.attempt());
                 }
-                // Written before the handler returns, and so before the outcome's transaction: see the class comment.
-                Files.writeString(completions, ctx.taskId() + " " + ctx.attempt() + " " + node.id() + "\n", UTF_8,
-                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                node.say("%s done (attempt %d, assigned in epoch %d)", job, ctx.attempt(),
-                        ctx.fencingToken().leaderEpoch());
-                // HA: the result is stored by the same transaction that ends the job, checked against this slave's
-                // assignment: a slave whose job was taken away cannot record an outcome any more.
-                return ("done by " + node.id()).getBytes(UTF_8);
-            } finally {
-                jobs.remove(ctx.taskId());
             }
+            // Written before the handler returns, and so before the outcome's transaction: see the class comment.
+            Files.writeString(completions, ctx.taskId() + " " + ctx.attempt() + " " + node.id() + "\n", UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            node.say("%s done (attempt %d, assigned in epoch %d)", job, ctx.attempt(),
+                    ctx.fencingToken().leaderEpoch());
+            // HA: the result is stored by the same transaction that ends the job, checked against this slave's
+            // assignment: a slave whose job was taken away cannot record an outcome any more.
+            return ("done by " + node.id()).getBytes(UTF_8);
         }, CONCURRENCY);
         node.say("joined as a slave, pid %d; runs up to %d jobs at once", ProcessHandle.current().pid(), CONCURRENCY);
 
@@ -76,12 +62,5 @@ public final class Slave {
             closed.countDown();
         }, "leave-cluster"));
         closed.await();
-    }
-
-    /** This worker's held jobs with the percentage last written for each ({@code -1}: none yet). */
-    private static String progress(Worker worker, Map<String, String> jobs) {
-        return worker.progress().entrySet().stream()
-                .map(e -> jobs.getOrDefault(e.getKey(), "task " + e.getKey()) + " " + e.getValue() + "%")
-                .sorted().collect(Collectors.joining(", "));
     }
 }

@@ -17,8 +17,10 @@ class MasterSlaveSampleTest {
         assertThat(result.output())
                 .contains("[master-1] elected: I am the master now, epoch 1")
                 .contains("[master-2] elected: I am the master now, epoch 2")
-                .containsPattern("\\[slave-1\\] job \\d+ at 50% \\(attempt 1\\); my jobs' progress as written to "
-                        + "ZooKeeper: job \\d+ \\d+%")
+                .containsPattern("\\[slave-1\\] job \\d+ at 50% \\(attempt 1\\)")
+                .containsPattern("\\[ok\\]     a slave's progress was visible to other processes: read from "
+                        + "ZooKeeper by the sample: job \\d+ at [1-9]\\d*% \\(step \\d+ of 10\\) on slave-1, attempt 1")
+                .containsPattern("\\[master-1\\] status \\(epoch 1\\): .*progress: job \\d+ \\d+% on slave-\\d")
                 .contains("[ok]     every job SUCCEEDED and is recorded once: 30 of 30 jobs SUCCEEDED; the queue "
                         + "holds 30 records, 30 SUCCEEDED")
                 .containsPattern("\\[ok\\]     the killed slave's jobs were reassigned and completed elsewhere: "

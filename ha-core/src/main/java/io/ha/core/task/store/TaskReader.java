@@ -7,6 +7,7 @@ import io.ha.core.internal.AsyncReads;
 import io.ha.core.internal.Buckets;
 import io.ha.core.internal.Json;
 import io.ha.core.session.ClusterContext;
+import io.ha.core.task.TaskProgress;
 import io.ha.core.task.TaskQueries;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;
@@ -55,6 +56,24 @@ public final class TaskReader implements TaskQueries {
             return Optional.of(active.value());
         }
         return Optional.ofNullable(store.readDone(taskId));
+    }
+
+    @Override
+    public Optional<TaskProgress> progress(String taskId) throws Exception {
+        if (!TaskIds.isValid(taskId)) {
+            return Optional.empty();
+        }
+        Versioned<TaskRecord> active = store.readActive(taskId);
+        if (active == null || active.value().state() != TaskState.RUNNING || active.value().agent() == null) {
+            return Optional.empty();
+        }
+        Versioned<Assignment> assignment = store.readAssignment(active.value().agent(), taskId);
+        if (assignment == null || assignment.value().progress() < 0) {
+            return Optional.empty();
+        }
+        Assignment a = assignment.value();
+        return Optional.of(new TaskProgress(taskId, a.agent(), active.value().attempt(), a.progress(),
+                a.progressMessage()));
     }
 
     /** Whether a PENDING record's pointer exists; when it does not, the leader has just assigned the task. */

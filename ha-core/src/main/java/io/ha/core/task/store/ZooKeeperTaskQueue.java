@@ -11,6 +11,7 @@ import io.ha.core.task.GroupSpec;
 import io.ha.core.task.GroupStatus;
 import io.ha.core.task.GroupSubmission;
 import io.ha.core.task.TaskMetrics;
+import io.ha.core.task.TaskProgress;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskSpec;
@@ -309,6 +310,11 @@ public final class ZooKeeperTaskQueue implements TaskQueue, Closeable {
     @Override
     public Optional<TaskRecord> get(String taskId) throws Exception {
         return reader.get(taskId);
+    }
+
+    @Override
+    public Optional<TaskProgress> progress(String taskId) throws Exception {
+        return reader.progress(taskId);
     }
 
     @Override
