@@ -64,4 +64,22 @@ class AssignmentStrategiesTest {
                 List.of(slot("a", 2, 0), slot("b", 5, 0)), 7);
         assertThat(got).containsEntry("a", 2).containsEntry("b", 5);
     }
+
+    /**
+     * Tasks that need disjoint sets of agents (labels) take turns: each set is still served in turn. With one cursor
+     * for all tasks, the cursor of the other set made every task go to the lowest id of its own set.
+     */
+    @Test
+    void roundRobinTakesTurnsWithinEachSetOfEligibleAgentsWhenTasksAlternate() {
+        AssignmentStrategy rr = AssignmentStrategies.roundRobin();
+        List<AgentSlot> compute = List.of(slot("compute-1", 10, 0), slot("compute-2", 10, 0));
+        List<AgentSlot> process = List.of(slot("process-1", 10, 0), slot("process-2", 10, 0));
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            order.add(compute.get(rr.choose(TASK, compute)).agent().id());
+            order.add(process.get(rr.choose(TASK, process)).agent().id());
+        }
+        assertThat(order).containsExactly("compute-1", "process-1", "compute-2", "process-2",
+                "compute-1", "process-1", "compute-2", "process-2");
+    }
 }
