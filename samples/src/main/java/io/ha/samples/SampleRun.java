@@ -110,11 +110,17 @@ public final class SampleRun implements AutoCloseable {
             if (embedded != null) {
                 embedded.close();
             }
+            deleteTree(workDir);
             throw e;
         }
         narrator.say("ZooKeeper: %s at %s; cluster '%s' with digest credentials (secret in a 0600 file)",
                 zk == null ? "embedded" : "given", run.connectString, run.clusterName);
-        run.observer = run.join("sample-observer", b -> b.role(ClusterRole.OBSERVER));
+        try {
+            run.observer = run.join("sample-observer", b -> b.role(ClusterRole.OBSERVER));
+        } catch (Exception e) {
+            run.close();
+            throw e;
+        }
         return run;
     }
 
@@ -264,7 +270,7 @@ public final class SampleRun implements AutoCloseable {
                 LOG.warn("stopping the embedded ZooKeeper failed: {}", e.toString());
             }
         }
-        deleteWorkDir();
+        deleteTree(workDir);
         checkNoLeftovers();
     }
 
@@ -320,11 +326,11 @@ public final class SampleRun implements AutoCloseable {
         narrator.say("could not remove %s from ZooKeeper; remove it by hand", chroot);
     }
 
-    private void deleteWorkDir() {
-        try (var files = Files.walk(workDir)) {
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
-            LOG.warn("removing {} failed: {}", workDir, e.toString());
+            LOG.warn("removing {} failed: {}", dir, e.toString());
         }
     }
 
