@@ -225,14 +225,27 @@ public final class SampleRun implements AutoCloseable {
      */
     public void await(String what, Duration timeout, BooleanSupplier condition)
             throws SampleFailure, InterruptedException {
+        if (!within(timeout, condition)) {
+            throw new SampleFailure("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+        }
+    }
+
+    /**
+     * As {@link #await}, but false when {@code condition} did not come within {@code timeout}, so that a check can
+     * record it as not held.
+     *
+     * @throws SampleFailure only when a process of the run died unexpectedly meanwhile
+     */
+    public boolean within(Duration timeout, BooleanSupplier condition) throws SampleFailure, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             checkProcessesAlive();
             if (System.nanoTime() > deadline) {
-                throw new SampleFailure("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+                return false;
             }
             Thread.sleep(POLL.toMillis());
         }
+        return true;
     }
 
     /** A process that exits by itself (a bad class path, no connection) would otherwise look like a slow scenario. */

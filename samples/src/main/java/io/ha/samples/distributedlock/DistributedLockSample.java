@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 
 /** See the comment at the top of this file. */
 public final class DistributedLockSample implements Sample {
@@ -86,7 +85,7 @@ public final class DistributedLockSample implements Sample {
         // 4. The others wait in line for the lock. ZooKeeper cannot tell a frozen process from a dead one: after
         //    the session timeout it expires the holder's session, deletes its lock node, and the next waiter holds
         //    the lock, with a higher token.
-        boolean passed = within(run, TAKEOVER, () -> firstOtherWrite(store, token).isPresent());
+        boolean passed = run.within(TAKEOVER, () -> firstOtherWrite(store, token).isPresent());
         Optional<Write> takeover = firstOtherWrite(store, token);
         run.say("%s", takeover.map(w -> String.format("%s took the lock with token %d and wrote %.1f s after the "
                 + "freeze", w.writer(), w.token(), (w.atMillis() - frozenAt) / 1000.0))
@@ -97,7 +96,7 @@ public final class DistributedLockSample implements Sample {
         long thawedAt = System.currentTimeMillis();
         run.say("thawed %s after %.1f s; it goes on with its write, with token %d", FROZEN,
                 (thawedAt - frozenAt) / 1000.0, token);
-        within(run, TAKEOVER, () -> lateWrite(store, token).isPresent());
+        run.within(TAKEOVER, () -> lateWrite(store, token).isPresent());
         Optional<Write> late = lateWrite(store, token);
 
         // 6. Every client stops by itself once the counter has reached the target.
@@ -160,19 +159,5 @@ public final class DistributedLockSample implements Sample {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    /** Waits up to {@code timeout} for {@code condition}; false when it did not come, so that a check can fail. */
-    private static boolean within(SampleRun run, Duration timeout, BooleanSupplier condition)
-            throws InterruptedException, SampleFailure {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            run.checkProcessesAlive();
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(100);
-        }
-        return true;
     }
 }

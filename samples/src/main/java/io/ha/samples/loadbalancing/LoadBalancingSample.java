@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /** See the comment at the top of this file. */
@@ -74,7 +73,7 @@ public final class LoadBalancingSample implements Sample {
         long killedAt = System.nanoTime();
         victim.kill();
         run.say("killed %s (kill -9, pid %d); it is still listed until its session expires", VICTIM, oldPid);
-        boolean gone = within(run, GONE_WAIT, () -> !observer.membership().isAlive(VICTIM));
+        boolean gone = run.within(GONE_WAIT, () -> !observer.membership().isAlive(VICTIM));
         long goneMs = (System.nanoTime() - killedAt) / 1_000_000;
         run.say("%s left the membership %.1f s after the kill: %s", VICTIM, goneMs / 1000.0,
                 describe(observer.membership().list()));
@@ -85,7 +84,7 @@ public final class LoadBalancingSample implements Sample {
 
         // 3. A replacement machine with the same id joins again: a new process, a new session, a new znode.
         SampleProcess replacement = run.node(VICTIM, SlotAgent.class, "--slots", Integer.toString(SLOTS.get(VICTIM)));
-        boolean back = within(run, STARTUP, () -> observer.membership().get(VICTIM)
+        boolean back = run.within(STARTUP, () -> observer.membership().get(VICTIM)
                 .map(a -> a.pid() == replacement.pid()).orElse(false));
         run.say("membership: %s", describe(observer.membership().list()));
         run.verdict().check("the restarted agent joined again", back, "%s is %s (pid %d before the kill)", VICTIM,
@@ -164,19 +163,5 @@ public final class LoadBalancingSample implements Sample {
 
     private static String slots(int n) {
         return n == 1 ? "1 slot" : n + " slots";
-    }
-
-    /** Waits up to {@code timeout} for {@code condition}; false when it did not come, so that a check can fail. */
-    private static boolean within(SampleRun run, Duration timeout, BooleanSupplier condition)
-            throws InterruptedException, SampleFailure {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            run.checkProcessesAlive();
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(100);
-        }
-        return true;
     }
 }
