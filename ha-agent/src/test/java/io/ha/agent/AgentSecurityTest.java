@@ -37,7 +37,8 @@ class AgentSecurityTest extends AgentTestBase {
         Map<String, String> env = new HashMap<>(Map.of("HA_ZK_CONNECT", server.getConnectString(),
                 "HA_CLUSTER_NAME", "test", "HA_AGENT_ID", id, "HA_LOG_DIR", dir.resolve("logs").toString(),
                 "HA_PLUGINS_DIR", dir.resolve("no-plugins").toString(),
-                "HA_SESSION_TIMEOUT", SESSION.toMillis() + "ms", "HA_CONNECTION_TIMEOUT", CONNECTION.toMillis() + "ms"));
+                "HA_SESSION_TIMEOUT", SESSION.toMillis() + "ms",
+                "HA_CONNECTION_TIMEOUT", CONNECTION.toMillis() + "ms"));
         env.putAll(extra);
         return env;
     }
