@@ -4,6 +4,7 @@ import com.google.common.base.Preconditions;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.ha.agent.config.AgentConfig;
 import io.ha.agent.config.Durations;
+import io.ha.agent.config.SecurityPolicy;
 import io.ha.agent.exec.ExecHandler;
 import io.ha.agent.exec.ExecPayload;
 import io.ha.agent.http.AgentEndpoints;
@@ -79,6 +80,8 @@ public final class AgentDaemon implements Closeable {
         Preconditions.checkState(state.compareAndSet(State.LATENT, State.STARTING), "Cannot be started more than once");
         try {
             LOG.info("starting agent with {}", config);
+            // AgentMain refuses an unsafe configuration with exit code 2 before this; checked again for other callers.
+            SecurityPolicy.check(config).forEach(LOG::warn);
             plugins = PluginLoader.load(config.pluginsDir(),
                     config.execEnabled() ? Set.of(ExecPayload.TYPE) : Set.of());
             http = AgentHttpServer.start(config.httpHost(), config.httpPort(), config.httpToken(), new Endpoints());

@@ -3,6 +3,7 @@ package io.ha.agent;
 import io.ha.agent.config.AgentConfig;
 import io.ha.agent.config.ConfigException;
 import io.ha.agent.config.ConfigLoader;
+import io.ha.agent.config.SecurityPolicy;
 import io.ha.agent.plugin.PluginLoader;
 import io.ha.agent.supervisor.Heartbeat;
 import io.ha.agent.supervisor.SupervisorWatch;
@@ -100,6 +101,12 @@ public final class AgentMain implements Callable<Integer> {
         if (printConfig) {
             out.println(config);
             return 0;
+        }
+        try {
+            SecurityPolicy.check(config);
+        } catch (ConfigException e) {
+            err.println("ha-agent: " + e.getMessage());
+            return 2;
         }
         initLogging(config, home);
         Logger log = LoggerFactory.getLogger(AgentMain.class);

@@ -103,14 +103,15 @@ class AgentPipelineFailoverTest extends AgentTestBase {
         assertThat(survivor.awaitExit(EXIT)).isZero();
     }
 
-    private String submitWithCtl(String... args) {
+    private String submitWithCtl(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("submit"));
         all.addAll(List.of(args));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = CtlMain.execute(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err),
                 new ByteArrayInputStream(new byte[0]),
-                Map.of("HA_ZK_CONNECT", server.getConnectString(), "HA_CLUSTER_NAME", "test"));
+                Map.of("HA_ZK_CONNECT", server.getConnectString(), "HA_CLUSTER_NAME", "test",
+                        "HA_ZK_AUTH_FILE", credentials().file().toString()));
         assertThat(code).as("ha-ctl submit: %s", err).isZero();
         return out.toString().trim();
     }

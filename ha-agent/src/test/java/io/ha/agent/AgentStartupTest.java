@@ -74,7 +74,8 @@ class AgentStartupTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        try (AgentProcess agent = AgentProcess.start(dir, Map.of("HA_CONNECTION_TIMEOUT", "1s"),
+        try (AgentProcess agent = AgentProcess.start(dir, Map.of("HA_CONNECTION_TIMEOUT", "1s",
+                        "HA_ZK_AUTH_FILE", TestCredentials.in(dir).file().toString()),
                 "--zk", "127.0.0.1:" + port, "--id", "lonely")) {
             assertThat(agent.awaitExit(EXIT)).isEqualTo(1);
             assertThat(agent.stderr()).contains("ha-agent: cannot start").contains("127.0.0.1:" + port);
@@ -84,7 +85,8 @@ class AgentStartupTest {
     @Test
     void withoutConnectStringStartsEmbeddedZooKeeperLoudlyBeatsWhenSupervisedAndStopsWithExitCode0() throws Exception {
         try (AgentProcess agent = AgentProcess.start(dir, Map.of("HA_LOG_DIR", dir.resolve("logs").toString(),
-                "HA_SUPERVISED", "1"), "--id", "solo")) {
+                "HA_SUPERVISED", "1", "HA_ZK_AUTH_FILE", TestCredentials.in(dir).file().toString()),
+                "--id", "solo")) {
             agent.awaitReady(Duration.ofSeconds(40));
             assertThat(agent.readyLine()).isEqualTo(agent.ready().line());
             assertThat(agent.ready().id()).isEqualTo("solo");

@@ -2,6 +2,7 @@ package io.ha.agent;
 
 import io.ha.agent.exec.ExecPayload;
 import io.ha.core.cluster.ClusterRole;
+import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.task.TaskSpec;
 import io.ha.core.testing.ZkTestBase;
@@ -25,7 +26,15 @@ abstract class AgentTestBase extends ZkTestBase {
     @TempDir
     Path dir;
 
-    /** Starts an agent with short timeouts; {@code env} adds or overrides HA_* variables. */
+    /** This test's cluster credentials (a 0600 file in {@link #dir}), given to every agent and to the observer. */
+    TestCredentials credentials() throws Exception {
+        return TestCredentials.in(dir);
+    }
+
+    /**
+     * Starts an agent with short timeouts and this test's credentials (unless {@code env} sets HA_ZK_AUTH or
+     * HA_ZK_AUTH_FILE itself); {@code env} adds or overrides HA_* variables.
+     */
     AgentProcess startAgent(String id, Map<String, String> env) throws Exception {
         Map<String, String> all = new HashMap<>(Map.of(
                 "HA_ZK_CONNECT", server.getConnectString(),
@@ -36,13 +45,17 @@ abstract class AgentTestBase extends ZkTestBase {
                 "HA_LOG_DIR", dir.resolve("logs").toString(),
                 "HA_PLUGINS_DIR", dir.resolve("no-plugins").toString(),
                 "HA_EXEC_KILL_GRACE", "1s"));
+        if (!env.containsKey("HA_ZK_AUTH") && !env.containsKey("HA_ZK_AUTH_FILE")) {
+            all.put("HA_ZK_AUTH_FILE", credentials().file().toString());
+        }
         all.putAll(env);
         return closeLater(AgentProcess.start(dir.resolve("work-" + id), all));
     }
 
-    /** A non-member client of the test cluster. */
+    /** A non-member client of the test cluster, with its credentials. */
     HaCluster observer() throws Exception {
-        return member("observer", b -> b.role(ClusterRole.OBSERVER));
+        Credentials c = credentials().credentials();
+        return member("observer", b -> b.role(ClusterRole.OBSERVER).credentials(c));
     }
 
     static TaskSpec exec(String script, long timeoutMs) {

@@ -36,11 +36,14 @@ import java.util.stream.Collectors;
  * @param execKillGrace     time between SIGTERM and SIGKILL when an exec process tree is killed
  * @param pluginsDir        directory whose jars contribute task handlers
  * @param logDir            directory of the rolling log files
+ * @param securityInsecure  whether exec may run without ZooKeeper credentials (see {@link SecurityPolicy})
+ * @param securityRequireTls whether a connect string that needs TLS is refused (see {@link SecurityPolicy})
  */
 public record AgentConfig(String zkConnect, Credentials zkCredentials, String clusterName, String agentId,
                           Duration sessionTimeout, Duration connectionTimeout, int capacity, Set<String> labels,
                           String httpHost, int httpPort, Secret httpToken, Duration drainTimeout, boolean execEnabled,
-                          int execConcurrency, Duration execKillGrace, Path pluginsDir, Path logDir) {
+                          int execConcurrency, Duration execKillGrace, Path pluginsDir, Path logDir,
+                          boolean securityInsecure, boolean securityRequireTls) {
     public static final int MAX_SLOTS = 10_000;
 
     public AgentConfig {
@@ -89,7 +92,8 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
                 + ", http.token=" + (httpToken == null ? "(none: mutating endpoints disabled)" : "****")
                 + ", drain.timeout=" + Durations.format(drainTimeout) + ", exec.enabled=" + execEnabled
                 + ", exec.concurrency=" + execConcurrency + ", exec.kill.grace=" + Durations.format(execKillGrace)
-                + ", plugins.dir=" + pluginsDir + ", log.dir=" + logDir + "]";
+                + ", plugins.dir=" + pluginsDir + ", log.dir=" + logDir
+                + ", security.insecure=" + securityInsecure + ", security.require-tls=" + securityRequireTls + "]";
     }
 
     // ---- per-key checks, shared by the constructor and the builder ----
@@ -163,6 +167,8 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
         private Duration execKillGrace = Durations.parse(ConfigKey.EXEC_KILL_GRACE.key(), ConfigKey.EXEC_KILL_GRACE.defaultValue());
         private Path pluginsDir = Path.of(ConfigKey.PLUGINS_DIR.defaultValue());
         private Path logDir = Path.of(ConfigKey.LOG_DIR.defaultValue());
+        private boolean securityInsecure = Boolean.parseBoolean(ConfigKey.SECURITY_INSECURE.defaultValue());
+        private boolean securityRequireTls = Boolean.parseBoolean(ConfigKey.SECURITY_REQUIRE_TLS.defaultValue());
 
         private Builder() {
         }
@@ -279,12 +285,23 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
             return this;
         }
 
+        public Builder securityInsecure(boolean insecure) {
+            this.securityInsecure = insecure;
+            return this;
+        }
+
+        public Builder securityRequireTls(boolean requireTls) {
+            this.securityRequireTls = requireTls;
+            return this;
+        }
+
         public AgentConfig build() {
             int slots = capacity != null ? capacity : Math.min(MAX_SLOTS, Runtime.getRuntime().availableProcessors());
             return new AgentConfig(zkConnect, zkCredentials, clusterName,
                     agentId != null ? agentId : ProcessIdentity.defaultAgentId(), sessionTimeout, connectionTimeout, slots, labels,
                     httpHost, httpPort, httpToken, drainTimeout, execEnabled,
-                    execConcurrency != null ? execConcurrency : slots, execKillGrace, pluginsDir, logDir);
+                    execConcurrency != null ? execConcurrency : slots, execKillGrace, pluginsDir, logDir,
+                    securityInsecure, securityRequireTls);
         }
     }
 }

@@ -30,7 +30,9 @@ public enum ConfigKey {
     EXEC_CONCURRENCY("exec.concurrency", ""),
     EXEC_KILL_GRACE("exec.kill.grace", "5s"),
     PLUGINS_DIR("plugins.dir", "plugins"),
-    LOG_DIR("log.dir", "logs");
+    LOG_DIR("log.dir", "logs"),
+    SECURITY_INSECURE("security.insecure", "false"),
+    SECURITY_REQUIRE_TLS("security.require-tls", "false");
 
     private static final Map<String, ConfigKey> BY_KEY = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(ConfigKey::key, Function.identity()));

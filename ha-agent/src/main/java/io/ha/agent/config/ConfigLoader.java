@@ -156,6 +156,8 @@ public final class ConfigLoader {
             case EXEC_KILL_GRACE -> b.execKillGrace(duration(key, value));
             case PLUGINS_DIR -> b.pluginsDir(resolve(Path.of(value)));
             case LOG_DIR -> b.logDir(resolve(Path.of(value)));
+            case SECURITY_INSECURE -> b.securityInsecure(bool(key, value));
+            case SECURITY_REQUIRE_TLS -> b.securityRequireTls(bool(key, value));
             case ZK_AUTH, ZK_AUTH_FILE, HTTP_TOKEN, HTTP_TOKEN_FILE -> {
                 // Secrets are read after the other keys, once it is known which of the pair is set.
             }

@@ -2,6 +2,7 @@ package io.ha.agent.demo;
 
 import io.ha.agent.ReadyLine;
 import io.ha.agent.zk.ZkServerMain;
+import io.ha.core.cluster.Credentials;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -41,14 +42,18 @@ final class DemoFleet {
     private final Path workDir;
     private final String marker;
     private final Path home;
+    private final Path credentialsFile;
+    private final Credentials credentials;
     private final List<DemoProcess> agents = new CopyOnWriteArrayList<>();
     private volatile DemoProcess zooKeeper;
     private boolean closed;
 
-    private DemoFleet(Path workDir, Path home) {
+    private DemoFleet(Path workDir, Path home) throws IOException {
         this.workDir = workDir;
         this.marker = workDir.getFileName().toString();
         this.home = home;
+        this.credentialsFile = workDir.resolve("zk-auth");
+        this.credentials = DemoCredentials.create(credentialsFile);
     }
 
     /** A fleet with a fresh work directory; {@code home} (the HA home, or null) provides conf/logback.xml. */
@@ -58,6 +63,11 @@ final class DemoFleet {
 
     Path workDir() {
         return workDir;
+    }
+
+    /** The credentials of the demo's cluster: its agents create every node readable by them only. */
+    Credentials credentials() {
+        return credentials;
     }
 
     String marker() {
@@ -139,6 +149,7 @@ final class DemoFleet {
                 "drain.timeout=" + DRAIN_TIMEOUT.toSeconds() + "s",
                 "http.host=127.0.0.1",
                 "plugins.dir=" + workDir.resolve("plugins"),
+                "zk.auth.file=" + credentialsFile,
                 "log.dir=" + workDir.resolve("logs"),
                 ""), StandardCharsets.UTF_8);
         return file;

@@ -131,7 +131,8 @@ public final class TaskDemo {
         }
         observer = HaCluster.builder().connectString(connect).clusterName(DemoFleet.CLUSTER)
                 .agentId("ha-demo-observer").sessionTimeout(DemoFleet.SESSION_TIMEOUT)
-                .connectionTimeout(Duration.ofSeconds(5)).role(ClusterRole.OBSERVER).build().start();
+                .connectionTimeout(Duration.ofSeconds(5)).role(ClusterRole.OBSERVER)
+                .credentials(fleet.credentials()).build().start();
         observer.membership().addListener(new MembershipListener() {
             @Override
             public void left(AgentInfo agent) {

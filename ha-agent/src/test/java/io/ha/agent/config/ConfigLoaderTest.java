@@ -174,7 +174,7 @@ class ConfigLoaderTest {
         Path shipped = Path.of("..", "conf", "ha-agent.properties").toAbsolutePath();
         String text = Files.readString(shipped);
         Map<String, String> documented = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("(?m)^#([a-z.]+)=(.*)$").matcher(text);
+        Matcher m = Pattern.compile("(?m)^#([a-z.-]+)=(.*)$").matcher(text);
         while (m.find()) {
             documented.put(m.group(1), m.group(2));
         }

@@ -57,7 +57,8 @@ class GroupAgentKillTest {
         fleet.startAgents(3, connect, Duration.ofSeconds(90));
         observer = HaCluster.builder().connectString(connect).clusterName(DemoFleet.CLUSTER)
                 .agentId("group-test-observer").sessionTimeout(DemoFleet.SESSION_TIMEOUT)
-                .connectionTimeout(Duration.ofSeconds(5)).role(ClusterRole.OBSERVER).build().start();
+                .connectionTimeout(Duration.ofSeconds(5)).role(ClusterRole.OBSERVER)
+                .credentials(fleet.credentials()).build().start();
         observer.membership().awaitSize(3, Duration.ofSeconds(60));
         await().atMost(Duration.ofSeconds(60)).until(() -> observer.leaderElection().currentLeader().isPresent());
         TaskQueue queue = observer.taskQueue();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ha.agent.ReadyLine;
+import io.ha.agent.TestCredentials;
 import io.ha.agent.exec.ExecPayload;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.HaCluster;
@@ -41,6 +42,8 @@ class SupervisorProcessTest {
     private static final Pattern READY = ReadyLine.PATTERN;
 
     private static TestingServer server;
+    /** One server for all tests, so one set of credentials: the first agent creates /ha readable by it only. */
+    private static TestCredentials credentials;
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @TempDir
@@ -49,11 +52,14 @@ class SupervisorProcessTest {
     @BeforeAll
     static void startServer() throws Exception {
         server = ZkTestBase.newServer(0, null);
+        credentials = TestCredentials.in(Files.createTempDirectory("ha-supervisor-test"));
     }
 
     @AfterAll
     static void stopServer() throws IOException {
         server.close();
+        Files.deleteIfExists(credentials.file());
+        Files.deleteIfExists(credentials.file().getParent());
     }
 
     @AfterEach
@@ -73,8 +79,9 @@ class SupervisorProcessTest {
                 "--set", "drain.timeout=20s", "--set", "capacity=2",
                 "--set", "log.dir=" + dir.resolve("logs"), "--set", "plugins.dir=" + dir.resolve("plugins")));
         args.addAll(List.of(options));
+        // The agent inherits the supervisor's environment, and with it this test's credentials.
         WatchedProcess p = WatchedProcess.startJava("supervisor-" + id, SupervisorMain.class.getName(), args,
-                Map.of(), dir);
+                Map.of("HA_ZK_AUTH_FILE", credentials.file().toString()), dir);
         toClose.add(p);
         return p;
     }
@@ -82,7 +89,7 @@ class SupervisorProcessTest {
     private HaCluster observer(String cluster) throws Exception {
         HaCluster c = HaCluster.builder().connectString(server.getConnectString()).clusterName(cluster)
                 .agentId("observer").sessionTimeout(ZkTestBase.SESSION).connectionTimeout(ZkTestBase.CONNECTION)
-                .role(ClusterRole.OBSERVER).build().start();
+                .role(ClusterRole.OBSERVER).credentials(credentials.credentials()).build().start();
         toClose.add(c);
         return c;
     }
