@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
                 + "first run without them: set the creator-only ACL on the root path's nodes and on every node of "
                 + "the cluster, and print how many nodes changed. Idempotent: a second run changes nothing.",
                 "Agents and tools still running without the credentials lose access to the cluster at once: "
-                + "restart them with the credentials (zk.auth or HA_ZK_AUTH)."})
+                + "restart them with the credentials (zk.auth or HA_ZK_AUTH).",
+                "The root path's nodes (/ha) become the credentials' too: other clusters there keep their nodes, "
+                + "but a new cluster under that root path needs these credentials."})
 final class SecureCommand implements Callable<Integer> {
     /** {@code --json} output. */
     record Secured(String cluster, String path, String user, int changed, int unchanged, int gone) {
