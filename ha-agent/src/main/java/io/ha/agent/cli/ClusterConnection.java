@@ -91,7 +91,7 @@ final class ClusterConnection implements Closeable {
         cluster.close();
     }
 
-    private static String firstNonBlank(String a, String b) {
+    static String firstNonBlank(String a, String b) {
         if (a != null && !a.isBlank()) {
             return a;
         }
@@ -110,7 +110,7 @@ final class ClusterConnection implements Closeable {
     }
 
     /** From --auth-file, else HA_ZK_AUTH or HA_ZK_AUTH_FILE; errors never repeat the secret. */
-    private static Credentials credentials(GlobalOptions options, Map<String, String> env, PrintWriter err) {
+    static Credentials credentials(GlobalOptions options, Map<String, String> env, PrintWriter err) {
         if (options.authFile != null) {
             return fromFile(options.authFile, "--auth-file", err);
         }

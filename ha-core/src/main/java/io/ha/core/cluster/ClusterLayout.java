@@ -10,7 +10,9 @@ import org.apache.zookeeper.KeeperException;
 
 /**
  * Lays out a cluster's top-level nodes on start (agents, leader, locks, epoch, and the task queue's bucket
- * directories) and checks that this process may read the cluster's root.
+ * directories) and checks that this process may read the cluster's root. With credentials, it first checks that
+ * no one else can change the path to the cluster ({@link RootAclCheck}: refused before anything is written), and
+ * checks again after creating missing nodes (a stranger could have created a parent in between).
  *
  * <p>Guarantee: idempotent and safe when members start at the same time (a node made by another member meanwhile is
  * fine); the usual start, of a cluster laid out long ago, writes nothing. Errors name the cause: credentials this
@@ -22,16 +24,23 @@ final class ClusterLayout {
     private final ZPaths paths;
     private final String clusterName;
     private final String connectString;
+    private final RootAclCheck rootAcl;
 
-    ClusterLayout(CuratorFramework client, ZPaths paths, String clusterName, String connectString) {
+    ClusterLayout(CuratorFramework client, ZPaths paths, String clusterName, String connectString,
+                  Credentials credentials) {
         this.client = client;
         this.paths = paths;
         this.clusterName = clusterName;
         this.connectString = connectString;
+        this.rootAcl = credentials == null ? null
+                : new RootAclCheck(client, paths.clusterRoot(), clusterName, credentials);
     }
 
     /** The cluster's own nodes; the task queue's directories follow with {@link #ensureTaskLayout()}. */
     void ensure() throws Exception {
+        if (rootAcl != null) {
+            rootAcl.check();
+        }
         for (String path : List.of(paths.agents(), paths.leader(), paths.locks())) {
             createIfMissing(path, null);
         }
@@ -41,6 +50,9 @@ final class ClusterLayout {
         } catch (KeeperException.NoAuthException e) {
             throw new HaException("cluster '" + clusterName + "' at " + paths.clusterRoot()
                     + " is protected by credentials this process does not have (NoAuth)", e);
+        }
+        if (rootAcl != null) {
+            rootAcl.check();
         }
     }
 

@@ -99,7 +99,8 @@ public final class HaCluster implements Closeable {
             client = connection.client();
             guard = connection.guard();
             connectString = connection.connectString();
-            ClusterLayout layout = new ClusterLayout(client, paths, config.clusterName(), connectString);
+            ClusterLayout layout = new ClusterLayout(client, paths, config.clusterName(), connectString,
+                    config.credentials());
             layout.ensure();
             compose(layout);
             LOG.info("{} {} joined cluster '{}' at {} (session timeout {} ms)", roleName(), config.agentId(),
