@@ -71,6 +71,9 @@ class AgentStartupTest {
             assertConfigError(secret, "'http.token.file'", token.toString(), "0644, rw-r--r--");
             assertThat(secret.stderr()).doesNotContain("token-0123456789abcdef");
             assertConfigError(plugin, "plug-in directory " + plugins, "0777, rwxrwxrwx");
+            // The agent got as far as starting its logging: the log directory it created is private.
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("logs"))))
+                    .isEqualTo("rwx------");
         }
     }
 

@@ -27,6 +27,8 @@ public final class FileAccess {
     private static final Set<PosixFilePermission> GROUP_OR_OTHERS_WRITE =
             Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
 
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
+
     private FileAccess() {
     }
 
@@ -67,6 +69,21 @@ public final class FileAccess {
             // The agent's user has no entry in the user database (some containers): only the mode can be checked.
         }
         return Optional.empty();
+    }
+
+    /**
+     * Creates {@code dir} and its missing parents readable by their owner only (0700), so that the files written in
+     * it (logs, data) are private whatever their own mode. An existing directory is left as it is.
+     */
+    public static Path createPrivateDirectories(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return dir;
+        }
+        try {
+            return Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+        } catch (UnsupportedOperationException e) {
+            return Files.createDirectories(dir); // Not a POSIX file system: the platform's defaults apply.
+        }
     }
 
     /** {@code "0644, rw-r--r--"}. */
