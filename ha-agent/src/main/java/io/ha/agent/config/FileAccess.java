@@ -2,7 +2,6 @@ package io.ha.agent.config;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -97,7 +96,7 @@ public final class FileAccess {
 
     private static Set<PosixFilePermission> permissions(Path path) {
         try {
-            return Files.getPosixFilePermissions(path, new LinkOption[0]);
+            return Files.getPosixFilePermissions(path);
         } catch (IOException | UnsupportedOperationException e) {
             // Missing (the caller reports that when it reads the file) or not a POSIX file system: nothing to check.
             return null;

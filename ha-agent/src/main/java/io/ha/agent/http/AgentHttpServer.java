@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * <p>Limits against hostile clients: a request body is read only by {@code POST /drain}, after the token check, and
  * at most {@value #MAX_BODY_BYTES} bytes of it (413 beyond). A client gets {@value #REQUEST_SECONDS}s to send its whole
  * request and {@value #RESPONSE_SECONDS}s to take its response, then the connection is closed: headers trickled byte
- * by byte hold a server thread that long at most. These limits are the JDK server's {@code sun.net.httpserver.maxReqTime}
- * and {@code maxRspTime}, which it reads once per JVM, when the first server is created: set here unless already set
- * on the command line, they do not apply when something else in the JVM created a JDK HTTP server first (the agent
- * creates none).
+ * by byte hold a server thread that long at most. These limits are the JDK server's
+ * {@code sun.net.httpserver.maxReqTime} and {@code maxRspTime}, which it reads once per JVM, when the first server is
+ * created: set here unless already set on the command line, they do not apply when something else in the JVM created
+ * a JDK HTTP server first (the agent creates none).
  */
 public final class AgentHttpServer implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentHttpServer.class);

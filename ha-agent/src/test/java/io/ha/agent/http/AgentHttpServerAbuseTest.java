@@ -10,7 +10,6 @@ import ch.qos.logback.core.read.ListAppender;
 import io.ha.agent.config.Secret;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -79,7 +78,7 @@ class AgentHttpServerAbuseTest {
              Socket socket = new Socket("127.0.0.1", server.port())) {
             // The body announced is never sent: a server that reads it waits instead of answering.
             socket.setSoTimeout(20_000);
-            socket.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000000\r\n\r\n")
+            socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000000\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             byte[] head = socket.getInputStream().readNBytes(15);
