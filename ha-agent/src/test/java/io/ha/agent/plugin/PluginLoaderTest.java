@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +61,20 @@ class PluginLoaderTest {
         try (PluginLoader loader = PluginLoader.load(plugins, Set.of())) {
             assertThat(loader.plugins()).extracting(PluginLoader.Plugin::type).containsExactly("upper");
         }
+    }
+
+    @Test
+    void pluginJarOwnedByAnotherUserIsRefused() throws Exception {
+        // Only root can give a file away; as anyone else this check is left to the mode test above.
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to chown");
+        Path plugins = dir.resolve("plugins");
+        Path jar = plugins.resolve("upper.jar");
+        PluginJars.build(dir.resolve("work"), jar,
+                Map.of("UpperProvider", PluginJars.providerSource("UpperProvider", "upper", 1)));
+        Files.setOwner(jar, jar.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        assertThatThrownBy(() -> PluginLoader.load(plugins, Set.of()))
+                .isInstanceOf(PluginLoader.PluginException.class)
+                .hasMessageContaining("plug-in jar " + jar).hasMessageContaining("owned by nobody");
     }
 
     @Test
