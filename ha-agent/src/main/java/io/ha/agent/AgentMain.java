@@ -3,11 +3,13 @@ package io.ha.agent;
 import io.ha.agent.config.AgentConfig;
 import io.ha.agent.config.ConfigException;
 import io.ha.agent.config.ConfigLoader;
+import io.ha.agent.config.FileAccess;
 import io.ha.agent.config.SecurityPolicy;
 import io.ha.agent.plugin.PluginLoader;
 import io.ha.agent.supervisor.Heartbeat;
 import io.ha.agent.supervisor.SupervisorWatch;
 import io.ha.core.cluster.ProcessIdentity;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -199,6 +201,12 @@ public final class AgentMain implements Callable<Integer> {
      * configuration file was named, then (re)reads the configuration.
      */
     private static void initLogging(AgentConfig config, Path home) {
+        try {
+            // Logback would create it with the umask's mode (often 0755): logs name hosts, tasks and commands.
+            FileAccess.createPrivateDirectories(config.logDir());
+        } catch (IOException e) {
+            System.err.println("ha-agent: cannot create log.dir " + config.logDir() + ": " + e.getMessage());
+        }
         System.setProperty("ha.log.dir", config.logDir().toString());
         System.setProperty("ha.log.name", "ha-agent-" + config.agentId().replaceAll("[^A-Za-z0-9._-]", "_"));
         Path conf = home.resolve("conf/logback.xml");

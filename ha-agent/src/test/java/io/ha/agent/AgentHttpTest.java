@@ -14,6 +14,7 @@ import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TaskState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +33,7 @@ class AgentHttpTest extends AgentTestBase {
         PluginJars.build(dir.resolve("plugin-build"), dir.resolve("plugins/upper.jar"),
                 Map.of("UpperProvider", PluginJars.providerSource("UpperProvider", "upper", 1)));
         Files.writeString(dir.resolve("token"), TOKEN + "\n");
+        Files.setPosixFilePermissions(dir.resolve("token"), PosixFilePermissions.fromString("rw-------"));
         AgentProcess agent = startAgent("web-1", Map.of(
                 "HA_PLUGINS_DIR", dir.resolve("plugins").toString(),
                 "HA_HTTP_TOKEN_FILE", dir.resolve("token").toString(),

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,24 @@ class AgentStartupTest {
             assertConfigError(missing, "nope.properties", "does not exist");
             assertThat(flag.awaitExit(EXIT)).isEqualTo(2);
             assertThat(flag.stderr()).contains("--zk-connect");
+        }
+    }
+
+    @Test
+    void refusesSecretFileReadableByOthersAndPluginsDirWritableByOthersWithExitCode2() throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "token-0123456789abcdef\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Files.setPosixFilePermissions(plugins, PosixFilePermissions.fromString("rwxrwxrwx"));
+        try (AgentProcess secret = AgentProcess.start(dir, Map.of("HA_HTTP_TOKEN_FILE", token.toString()));
+             AgentProcess plugin = AgentProcess.start(dir, Map.of("HA_PLUGINS_DIR", plugins.toString(),
+                     "HA_LOG_DIR", dir.resolve("logs").toString()))) {
+            assertConfigError(secret, "'http.token.file'", token.toString(), "0644, rw-r--r--");
+            assertThat(secret.stderr()).doesNotContain("token-0123456789abcdef");
+            assertConfigError(plugin, "plug-in directory " + plugins, "0777, rwxrwxrwx");
+            // The agent got as far as starting its logging: the log directory it created is private.
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("logs"))))
+                    .isEqualTo("rwx------");
         }
     }
 

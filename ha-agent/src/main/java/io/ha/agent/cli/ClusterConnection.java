@@ -1,5 +1,6 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.config.FileAccess;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.HaCluster;
@@ -10,11 +11,9 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.KeeperException;
@@ -155,15 +154,9 @@ final class ClusterConnection implements Closeable {
     }
 
     private static void warnIfOthersCanRead(Path file, PrintWriter err) {
-        try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
-                err.println("ha-ctl: warning: credentials file " + file + " is readable by other users; "
-                        + "chmod 600 it");
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            // Not a POSIX file system: nothing to check.
-        }
+        // The same check as the agent's, which refuses such a file; a one-off command only warns.
+        FileAccess.secretExposed(file).ifPresent(problem ->
+                err.println("ha-ctl: warning: credentials file " + file + " " + problem));
     }
 
     private static void checkClusterExists(String connect, String rootPath, String clusterPath, String clusterName,

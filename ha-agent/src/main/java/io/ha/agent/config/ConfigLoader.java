@@ -197,6 +197,9 @@ public final class ConfigLoader {
             if (content.isEmpty()) {
                 throw ConfigException.badValue(key, file.toString(), "the file is empty");
             }
+            FileAccess.secretExposed(file).ifPresent(problem -> {
+                throw ConfigException.badValue(key, file.toString(), "the secret file " + file + " " + problem);
+            });
             return content;
         } catch (IOException e) {
             throw ConfigException.badValue(key, file.toString(), "the file cannot be read ("

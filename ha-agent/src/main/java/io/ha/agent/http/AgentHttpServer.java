@@ -12,6 +12,7 @@ import io.ha.core.cluster.ProcessIdentity;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -28,11 +29,32 @@ import org.slf4j.LoggerFactory;
  * <p>Guarantees: binds to the configured address only (127.0.0.1 by default); {@code /drain} needs
  * {@code Authorization: Bearer <token>} (401 without or with a wrong one, compared in constant time) and answers 404
  * when no token is configured. Read-only endpoints need no token: bind to a private address when the status must not
- * be public. Errors are answered with a short message, never a stack trace.
+ * be public. Errors are answered with a short message, never a stack trace. A failed token check is logged at WARN
+ * once per client address ({@link OncePerClient}), never with the token sent.
+ *
+ * <p>Limits against hostile clients: a request body is read only by {@code POST /drain}, after the token check, and
+ * at most {@value #MAX_BODY_BYTES} bytes of it (413 beyond). A client gets {@value #REQUEST_SECONDS}s to send its whole
+ * request and {@value #RESPONSE_SECONDS}s to take its response, then the connection is closed: headers trickled byte
+ * by byte hold a server thread that long at most. These limits are the JDK server's
+ * {@code sun.net.httpserver.maxReqTime} and {@code maxRspTime}, which it reads once per JVM, when the first server is
+ * created: set here unless already set on the command line, they do not apply when something else in the JVM created
+ * a JDK HTTP server first (the agent creates none).
  */
 public final class AgentHttpServer implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentHttpServer.class);
     private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    /** Largest request body read (only {@code POST /drain} reads one). */
+    public static final int MAX_BODY_BYTES = 4096;
+    /** Seconds a client has to send its request line, headers and body. */
+    public static final int REQUEST_SECONDS = 5;
+    /** Seconds a client has to take its response. */
+    public static final int RESPONSE_SECONDS = 10;
+    private static final int CLIENTS_REMEMBERED = 1024;
+
+    static {
+        setIfAbsent("sun.net.httpserver.maxReqTime", REQUEST_SECONDS);
+        setIfAbsent("sun.net.httpserver.maxRspTime", RESPONSE_SECONDS);
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -79,7 +101,8 @@ public final class AgentHttpServer implements Closeable {
         }));
         server.createContext("/metrics", ex -> get(ex, () -> send(ex, 200, AgentMetrics.CONTENT_TYPE,
                 agent.metrics().getBytes(StandardCharsets.UTF_8))));
-        server.createContext("/drain", ex -> handle(ex, () -> drain(ex, token, agent)));
+        OncePerClient refused = new OncePerClient(CLIENTS_REMEMBERED);
+        server.createContext("/drain", ex -> handle(ex, () -> drain(ex, token, agent, refused)));
         server.createContext("/", ex -> handle(ex, () -> text(ex, 404,
                 "not found; try /health, /ready, /status, /metrics or POST /drain\n")));
         server.start();
@@ -97,7 +120,8 @@ public final class AgentHttpServer implements Closeable {
         return server.getAddress().getPort();
     }
 
-    private static void drain(HttpExchange ex, Secret token, AgentEndpoints agent) throws IOException {
+    private static void drain(HttpExchange ex, Secret token, AgentEndpoints agent, OncePerClient refused)
+            throws IOException {
         if (!"POST".equals(ex.getRequestMethod())) {
             ex.getResponseHeaders().set("Allow", "POST");
             text(ex, 405, "use POST /drain\n");
@@ -110,8 +134,16 @@ public final class AgentHttpServer implements Closeable {
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         String given = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
         if (!token.matches(given)) {
+            InetAddress client = ex.getRemoteAddress().getAddress();
+            if (refused.first(client)) {
+                LOG.warn("HTTP POST /drain from {} refused: {} bearer token (further failures from this address are "
+                        + "not logged)", client.getHostAddress(), given == null ? "no" : "wrong");
+            }
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
             text(ex, 401, "unauthorized: send Authorization: Bearer <http.token>\n");
+            return;
+        }
+        if (!readBody(ex)) {
             return;
         }
         boolean started = agent.drain("http " + ex.getRemoteAddress().getAddress().getHostAddress());
@@ -119,6 +151,35 @@ public final class AgentHttpServer implements Closeable {
         body.put("draining", true);
         body.put("started", started);
         json(ex, 202, body);
+    }
+
+    /** Reads at most {@link #MAX_BODY_BYTES} of the body; false when it is larger (413 already answered). */
+    private static boolean readBody(HttpExchange ex) throws IOException {
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        boolean tooLarge = length != null && length.trim().length() > 0 && parsedOr(length.trim()) > MAX_BODY_BYTES;
+        if (!tooLarge) {
+            tooLarge = ex.getRequestBody().readNBytes(MAX_BODY_BYTES + 1).length > MAX_BODY_BYTES;
+        }
+        if (tooLarge) {
+            ex.getResponseHeaders().set("Connection", "close");
+            text(ex, 413, "request body too large: " + ex.getRequestURI().getPath() + " takes at most "
+                    + MAX_BODY_BYTES + " bytes\n");
+        }
+        return !tooLarge;
+    }
+
+    private static long parsedOr(String number) {
+        try {
+            return Long.parseLong(number);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE; // The JDK server refuses a malformed Content-Length before it gets here.
+        }
+    }
+
+    private static void setIfAbsent(String property, int seconds) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Integer.toString(seconds));
+        }
     }
 
     @FunctionalInterface
@@ -139,7 +200,7 @@ public final class AgentHttpServer implements Closeable {
 
     private static void handle(HttpExchange ex, Action action) {
         try (ex) {
-            ex.getRequestBody().readAllBytes();
+            // The body is not read here: only the endpoints that take one read it, capped.
             action.run();
         } catch (IOException e) {
             // The client went away mid-response: nothing to answer to.

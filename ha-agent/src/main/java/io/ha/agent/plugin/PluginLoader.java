@@ -1,5 +1,6 @@
 package io.ha.agent.plugin;
 
+import io.ha.agent.config.FileAccess;
 import io.ha.core.Names;
 import io.ha.core.task.TaskHandler;
 import io.ha.core.task.TaskHandlerProvider;
@@ -23,7 +24,9 @@ import java.util.Set;
  * <p>Guarantee: {@link #load} either returns every provider of the jars, each asked once for its type, concurrency and
  * handler, or throws a {@link PluginException} naming the jar or class at fault; providers found on the agent's own
  * class path are not plug-ins and are ignored. A missing directory means no plug-ins. Plug-ins run inside the agent
- * with its permissions: install only trusted jars.
+ * with its permissions: install only trusted jars. The directory and every jar must be owned by the agent's user (or
+ * root) and writable by nobody else, or nothing is loaded ({@link FileAccess#othersCanModify}); parent directories
+ * are not checked.
  */
 public final class PluginLoader implements Closeable {
     /** One handler contributed by a plug-in. */
@@ -118,6 +121,7 @@ public final class PluginLoader implements Closeable {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
+        refuseIfOthersCanModify("plug-in directory", dir);
         List<Path> jars = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.jar")) {
             stream.forEach(jars::add);
@@ -125,7 +129,16 @@ public final class PluginLoader implements Closeable {
             throw new PluginException("cannot list plug-in directory " + dir + ": " + e.getMessage());
         }
         jars.sort(null);
+        jars.forEach(jar -> refuseIfOthersCanModify("plug-in jar", jar));
         return jars;
+    }
+
+    /** Whoever can change a plug-in can run code as the agent's user: such a directory or jar is not loaded. */
+    private static void refuseIfOthersCanModify(String what, Path path) {
+        FileAccess.othersCanModify(path).ifPresent(problem -> {
+            throw new PluginException(what + " " + path + " " + problem
+                    + " (anyone who can change it runs code as the agent's user)");
+        });
     }
 
     /** The loaded plug-ins, in jar order. */

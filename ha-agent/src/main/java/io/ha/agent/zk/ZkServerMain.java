@@ -1,5 +1,6 @@
 package io.ha.agent.zk;
 
+import io.ha.agent.config.FileAccess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -73,7 +74,7 @@ public final class ZkServerMain implements Callable<Integer> {
         }
         int actualPort = port == 0 ? freePort() : port;
         Path dir = (dataDir != null ? dataDir : home().resolve("data/zk")).toAbsolutePath().normalize();
-        Files.createDirectories(dir);
+        FileAccess.createPrivateDirectories(dir);
         // Read by ZooKeeper when the server starts; the admin server would open a second port (8080) for nothing.
         System.setProperty("zookeeper.admin.enableServer", "false");
         Properties props = new Properties();

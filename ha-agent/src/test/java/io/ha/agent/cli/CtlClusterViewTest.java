@@ -206,7 +206,7 @@ class CtlClusterViewTest extends CtlTestBase {
 
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         assertThat(ctl("--auth-file", file.toString(), "agents").exits(0).err())
-                .contains("is readable by other users; chmod 600 it");
+                .contains("is readable by group or others (mode 0644, rw-r--r--); chmod 600 it");
         assertThat(ctl("--auth-file", dir.resolve("missing").toString(), "agents").exits(2).err())
                 .contains("cannot read credentials file").contains("NoSuchFileException");
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -144,8 +145,8 @@ class ConfigLoaderTest {
 
     @Test
     void secretsFromFilesAndRefusedOnTheCommandLine() throws IOException {
-        Path auth = Files.writeString(dir.resolve("zk.auth"), "svc:file-pw\n");
-        Path token = Files.writeString(dir.resolve("token"), "  0123456789abcdef-token\n");
+        Path auth = ownerOnly(Files.writeString(dir.resolve("zk.auth"), "svc:file-pw\n"));
+        Path token = ownerOnly(Files.writeString(dir.resolve("token"), "  0123456789abcdef-token\n"));
         AgentConfig c = load(file("zk.auth.file=zk.auth", "http.token.file=" + token), Map.of(), Map.of());
         assertThat(c.zkCredentials().password()).isEqualTo("file-pw");
         assertThat(c.httpToken().value()).isEqualTo("0123456789abcdef-token");
@@ -160,6 +161,31 @@ class ConfigLoaderTest {
                 .hasMessageContaining("only one of 'zk.auth'");
         assertThatThrownBy(() -> load(null, Map.of("HA_HTTP_TOKEN_FILE", "missing"), Map.of()))
                 .hasMessageContaining("'http.token.file'").hasMessageContaining("cannot be read");
+    }
+
+    @Test
+    void secretFileReadableByOthersIsRefusedNamingTheFileAndItsMode() throws IOException {
+        Path token = Files.writeString(dir.resolve("token"), "0123456789abcdef-token\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> load(null, Map.of("HA_HTTP_TOKEN_FILE", token.toString()), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'http.token.file'").hasMessageContaining(token.toString())
+                .hasMessageContaining("0644").hasMessageContaining("rw-r--r--").hasMessageContaining("chmod 600")
+                .message().doesNotContain("0123456789abcdef-token");
+
+        Path auth = Files.writeString(dir.resolve("zk.auth"), "svc:file-pw\n");
+        Files.setPosixFilePermissions(auth, PosixFilePermissions.fromString("rw-rw----"));
+        assertThatThrownBy(() -> load(null, Map.of("HA_ZK_AUTH_FILE", auth.toString()), Map.of()))
+                .hasMessageContaining("'zk.auth.file'").hasMessageContaining(auth.toString())
+                .hasMessageContaining("0660").message().doesNotContain("file-pw");
+
+        ownerOnly(auth);
+        assertThat(load(null, Map.of("HA_ZK_AUTH_FILE", auth.toString()), Map.of()).zkCredentials().user())
+                .isEqualTo("svc");
+    }
+
+    private static Path ownerOnly(Path file) throws IOException {
+        return Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     }
 
     @Test

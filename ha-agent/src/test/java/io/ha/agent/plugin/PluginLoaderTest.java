@@ -8,8 +8,10 @@ import io.ha.core.task.TaskContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +38,43 @@ class PluginLoaderTest {
             assertThat(p.source()).contains("plugin.UpperProvider").contains("upper.jar");
             assertThat(new String(p.handler().handle(payload("abc")), StandardCharsets.UTF_8)).isEqualTo("ABC");
         }
+    }
+
+    @Test
+    void pluginDirectoryOrJarWritableByOthersIsRefused() throws Exception {
+        Path plugins = dir.resolve("plugins");
+        Path jar = plugins.resolve("upper.jar");
+        PluginJars.build(dir.resolve("work"), jar,
+                Map.of("UpperProvider", PluginJars.providerSource("UpperProvider", "upper", 1)));
+        Files.setPosixFilePermissions(plugins, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> PluginLoader.load(plugins, Set.of()))
+                .isInstanceOf(PluginLoader.PluginException.class)
+                .hasMessageContaining("plug-in directory " + plugins).hasMessageContaining("0777, rwxrwxrwx");
+
+        Files.setPosixFilePermissions(plugins, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-rw-r--"));
+        assertThatThrownBy(() -> PluginLoader.load(plugins, Set.of()))
+                .isInstanceOf(PluginLoader.PluginException.class)
+                .hasMessageContaining("plug-in jar " + jar).hasMessageContaining("0664");
+
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        try (PluginLoader loader = PluginLoader.load(plugins, Set.of())) {
+            assertThat(loader.plugins()).extracting(PluginLoader.Plugin::type).containsExactly("upper");
+        }
+    }
+
+    @Test
+    void pluginJarOwnedByAnotherUserIsRefused() throws Exception {
+        // Only root can give a file away; as anyone else this check is left to the mode test above.
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to chown");
+        Path plugins = dir.resolve("plugins");
+        Path jar = plugins.resolve("upper.jar");
+        PluginJars.build(dir.resolve("work"), jar,
+                Map.of("UpperProvider", PluginJars.providerSource("UpperProvider", "upper", 1)));
+        Files.setOwner(jar, jar.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        assertThatThrownBy(() -> PluginLoader.load(plugins, Set.of()))
+                .isInstanceOf(PluginLoader.PluginException.class)
+                .hasMessageContaining("plug-in jar " + jar).hasMessageContaining("owned by nobody");
     }
 
     @Test

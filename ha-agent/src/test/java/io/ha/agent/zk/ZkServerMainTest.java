@@ -42,6 +42,8 @@ class ZkServerMainTest {
                 assertThat(new String(client.getData().forPath("/hello"), StandardCharsets.UTF_8)).isEqualTo("world");
             }
             assertThat(data.resolve("version-2")).isDirectory();
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
 
             zk.terminate();
             assertThat(zk.awaitExit(Duration.ofSeconds(20))).as("exit code; stderr: %s", zk.stderr()).isZero();
