@@ -9,15 +9,19 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The built-in handler of {@link ExecPayload#TYPE} tasks: runs the payload's command (no shell unless the command is
- * one) with the agent's environment minus its {@code HA_*} variables (which hold the agent's secrets) plus the
- * payload's additions, in the payload's working directory, stdout and stderr combined.
+ * one), stdout and stderr combined, with an allowlisted environment ({@link ChildEnvironment}: PATH, HOME, LANG,
+ * LC_ALL, TZ and the names the operator passes, the payload's variables, the task's; none of the agent's secrets), in
+ * the payload's working directory or else a fresh 0700 directory of its own ({@link TaskDirectory}, removed when the
+ * attempt ends, whatever its outcome), as the leader of a new process group ({@link ProcessGroup}).
  *
  * <p>The command reads the task's {@link TaskContext#input()} on stdin (for a follow-up task: its parent's result;
  * otherwise stdin is empty) and finds {@value #ENV_TASK_ID}, {@value #ENV_TASK_ATTEMPT} and, for a follow-up,
@@ -27,9 +31,11 @@ import org.slf4j.LoggerFactory;
  * <p>Guarantees: exit code 0 records the last {@value #TAIL_BYTES} bytes of output as the result; any other exit code
  * fails the attempt (retried while attempts remain) with an error naming the exit code and ending with the output's
  * tail. When the task times out, is cancelled, or the agent loses its session or drains (the handler thread is then
- * interrupted), the whole process tree is killed: SIGTERM, then SIGKILL after the kill grace. A payload that is not
- * valid exec JSON fails at once without retry. Not guaranteed: ending processes that detached themselves from the
- * tree (see {@link ProcessTree}), or anything when the agent itself is killed with SIGKILL (its children then live on).
+ * interrupted), the whole process tree and process group are killed: SIGTERM, then SIGKILL after the kill grace; when
+ * the command exits, whatever it left running in its group (a background child) is killed the same way. A payload
+ * that is not valid exec JSON fails at once without retry. Not guaranteed: ending processes that put themselves in a
+ * session of their own (see {@link ProcessTree}), or anything when the agent itself is killed with SIGKILL (its
+ * children then live on, and a task directory stays behind).
  */
 public final class ExecHandler implements TaskHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ExecHandler.class);
@@ -43,8 +49,6 @@ public final class ExecHandler implements TaskHandler {
     /** How long to wait for the last output after the process exited (a detached child may hold the pipe open). */
     private static final long OUTPUT_DRAIN_MS = 1000;
 
-    /** Variables of the agent's environment with this prefix are not passed to commands (the payload may set some). */
-    public static final String AGENT_ENV_PREFIX = "HA_";
     /** The running task's id. */
     public static final String ENV_TASK_ID = "HA_TASK_ID";
     /** The attempt number, from 1. */
@@ -53,11 +57,29 @@ public final class ExecHandler implements TaskHandler {
     public static final String ENV_PARENT_ID = "HA_PARENT_ID";
 
     private final Duration killGrace;
+    private final Path workRoot;
+    private final List<String> envPass;
 
-    /** @param killGrace time between SIGTERM and SIGKILL when the process tree is killed */
+    /**
+     * Task directories under {@link TaskDirectory#defaultRoot()}, no extra variables passed.
+     *
+     * @param killGrace time between SIGTERM and SIGKILL when the process tree is killed
+     */
     public ExecHandler(Duration killGrace) {
+        this(killGrace, TaskDirectory.defaultRoot(), List.of());
+    }
+
+    /**
+     * @param killGrace time between SIGTERM and SIGKILL when the process tree is killed
+     * @param workRoot  where the per-attempt working directories of payloads without a cwd are made (created 0700
+     *                  when missing; must not be writable by other accounts)
+     * @param envPass   names of further agent variables passed to commands, on top of {@link ChildEnvironment#INHERITED}
+     */
+    public ExecHandler(Duration killGrace, Path workRoot, List<String> envPass) {
         Preconditions.checkArgument(killGrace != null && !killGrace.isNegative(), "kill grace must not be negative");
         this.killGrace = killGrace;
+        this.workRoot = Preconditions.checkNotNull(workRoot, "workRoot");
+        this.envPass = List.copyOf(envPass);
     }
 
     @Override
@@ -71,22 +93,30 @@ public final class ExecHandler implements TaskHandler {
         if (Thread.interrupted()) {
             throw new InterruptedException("task " + context.taskId() + " was stopped before its command started");
         }
-        ProcessBuilder pb = new ProcessBuilder(payload.command()).redirectErrorStream(true);
-        // The agent's own configuration (HA_ZK_AUTH, HA_HTTP_TOKEN, ...) is not the command's business: a task could
-        // otherwise print the agent's secrets into its result.
-        pb.environment().keySet().removeIf(name -> name.startsWith(AGENT_ENV_PREFIX));
-        pb.environment().putAll(payload.env());
-        // Set after the filter and the payload's variables, so a command can rely on them.
-        pb.environment().put(ENV_TASK_ID, context.taskId());
-        pb.environment().put(ENV_TASK_ATTEMPT, String.valueOf(context.attempt()));
-        if (context.parentId() != null) {
-            pb.environment().put(ENV_PARENT_ID, context.parentId());
-        } else {
-            pb.environment().remove(ENV_PARENT_ID);
-        }
         if (payload.cwd() != null) {
-            pb.directory(new File(payload.cwd()));
+            return run(context, payload, new File(payload.cwd()));
         }
+        TaskDirectory dir;
+        try {
+            dir = TaskDirectory.create(workRoot, context.taskId(), context.attempt());
+        } catch (IOException e) {
+            throw new ExecFailedException("cannot create the working directory of task " + context.taskId() + " under "
+                    + workRoot + ": " + e.getMessage());
+        }
+        // Removed after the group is dead (run returns only then), so no process writes into it while it goes.
+        try (dir) {
+            return run(context, payload, dir.path().toFile());
+        }
+    }
+
+    private byte[] run(TaskContext context, ExecPayload payload, File cwd) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(ProcessGroup.wrap(payload.command())).redirectErrorStream(true)
+                .directory(cwd);
+        // Built from nothing: the agent's configuration (HA_ZK_AUTH, HA_HTTP_TOKEN, JAVA_TOOL_OPTIONS, ...) is not the
+        // command's business, and a task could otherwise print the agent's secrets into its result.
+        pb.environment().clear();
+        pb.environment().putAll(ChildEnvironment.build(System.getenv(), envPass, payload.env(), context.taskId(),
+                context.attempt(), context.parentId()));
         Process process;
         try {
             process = pb.start();
@@ -104,16 +134,22 @@ public final class ExecHandler implements TaskHandler {
             exited = payload.timeoutMs() == 0 ? waitFor(process) : process.waitFor(payload.timeoutMs(),
                     TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            int killed = ProcessTree.kill(process.toHandle(), killGrace);
+            int killed = ProcessTree.kill(process.toHandle(), group(process), killGrace);
             LOG.info("task {} stopped (cancelled, drained or session lost): killed its process tree (pid {}, {} "
                     + "process(es))", context.taskId(), process.pid(), killed);
             throw e;
         }
         if (!exited) {
-            int killed = ProcessTree.kill(process.toHandle(), killGrace);
+            int killed = ProcessTree.kill(process.toHandle(), group(process), killGrace);
             pump.join(OUTPUT_DRAIN_MS);
             throw new ExecFailedException(describe("timed out after " + payload.timeoutMs() + " ms; killed its process "
                     + "tree (pid " + process.pid() + ", " + killed + " process(es))", tail));
+        }
+        long pgid = group(process);
+        if (pgid > 0 && !ProcessGroup.members(pgid).isEmpty()) {
+            int killed = ProcessTree.kill(process.toHandle(), pgid, killGrace);
+            LOG.info("task {}: its command exited leaving {} process(es) in its group; killed them", context.taskId(),
+                    killed);
         }
         pump.join(OUTPUT_DRAIN_MS);
         int code = process.exitValue();
@@ -121,6 +157,11 @@ public final class ExecHandler implements TaskHandler {
             throw new ExecFailedException(describe("exit code " + code, tail));
         }
         return tail.bytes();
+    }
+
+    /** The command's process group id, or -1 when it runs in the agent's (see {@link ProcessGroup#wrap}). */
+    private static long group(Process process) {
+        return ProcessGroup.available() ? process.pid() : -1;
     }
 
     private static boolean waitFor(Process process) throws InterruptedException {

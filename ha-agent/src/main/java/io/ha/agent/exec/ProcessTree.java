@@ -5,15 +5,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
- * Ends a process and every process it started: SIGTERM to the whole tree, then SIGKILL to whatever is still alive
- * after a grace period.
+ * Ends a process and every process it started: SIGTERM to the whole tree and the command's process group, then
+ * SIGKILL to whatever is still alive after a grace period.
  *
  * <p>The descendants are listed before any signal is sent: once a parent dies its children are re-parented (to init
- * or a subreaper) and can no longer be found from the root. Not guaranteed: ending a process that detached itself
- * (double fork) before the listing, or one started between the two listings; a cgroup (systemd) is the tool for that.
+ * or a subreaper) and can no longer be found from the root; the process group finds those that stayed in it (a
+ * background or double-forked child). Not guaranteed: ending a process that left both the tree and the group (its
+ * own {@code setsid}); a cgroup (systemd) is the tool for that.
  */
 final class ProcessTree {
     private static final long POLL_MS = 20;
@@ -22,25 +24,36 @@ final class ProcessTree {
     }
 
     /**
-     * Kills {@code root} and its descendants; waits at most {@code grace} after SIGTERM and a moment after SIGKILL.
-     * Never throws {@link InterruptedException}: an interrupt during the wait is kept for the caller and the kill
-     * proceeds, so a cancelled task never leaves its processes behind.
+     * Kills {@code root}, its descendants and, when {@code pgid} is positive, every process of that process group
+     * (see {@link ProcessGroup}); waits at most {@code grace} after SIGTERM and a moment after SIGKILL. Never throws
+     * {@link InterruptedException}: an interrupt during the wait is kept for the caller and the kill proceeds, so a
+     * cancelled task never leaves its processes behind.
      *
      * @return how many processes were signalled
      */
-    static int kill(ProcessHandle root, Duration grace) {
-        Set<ProcessHandle> tree = snapshot(root);
-        tree.forEach(ProcessHandle::destroy);
+    static int kill(ProcessHandle root, long pgid, Duration grace) {
         boolean interrupted = Thread.interrupted();
+        Set<ProcessHandle> tree = snapshot(root, pgid);
+        if (pgid > 0 && !ProcessGroup.members(pgid).isEmpty()) {
+            ProcessGroup.signal(pgid, "TERM");
+        }
+        tree.forEach(ProcessHandle::destroy);
+        interrupted |= Thread.interrupted();
         interrupted |= awaitExit(tree, grace);
         // Children forked during the grace period are found from the processes still alive.
         Set<ProcessHandle> left = new LinkedHashSet<>();
         for (ProcessHandle p : tree) {
             if (isRunning(p)) {
-                left.addAll(snapshot(p));
+                left.addAll(snapshot(p, -1));
             }
         }
+        List<ProcessHandle> group = pgid > 0 ? ProcessGroup.members(pgid) : List.of();
+        left.addAll(group);
+        if (!group.isEmpty()) {
+            ProcessGroup.signal(pgid, "KILL");
+        }
         left.forEach(ProcessHandle::destroyForcibly);
+        interrupted |= Thread.interrupted();
         interrupted |= awaitExit(left, Duration.ofSeconds(2));
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -51,9 +64,12 @@ final class ProcessTree {
     }
 
     /** The process and its descendants, descendants first. */
-    private static Set<ProcessHandle> snapshot(ProcessHandle root) {
+    private static Set<ProcessHandle> snapshot(ProcessHandle root, long pgid) {
         Set<ProcessHandle> tree = new LinkedHashSet<>();
         root.descendants().forEach(tree::add);
+        if (pgid > 0) {
+            tree.addAll(ProcessGroup.members(pgid));
+        }
         tree.add(root);
         return tree;
     }
