@@ -66,8 +66,9 @@ class AgentStartupTest {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         Files.setPosixFilePermissions(plugins, PosixFilePermissions.fromString("rwxrwxrwx"));
         try (AgentProcess secret = AgentProcess.start(dir, Map.of("HA_HTTP_TOKEN_FILE", token.toString()));
+             // With credentials: without them the agent would stop at the exec check before loading plug-ins.
              AgentProcess plugin = AgentProcess.start(dir, Map.of("HA_PLUGINS_DIR", plugins.toString(),
-                     "HA_LOG_DIR", dir.resolve("logs").toString()))) {
+                     "HA_LOG_DIR", dir.resolve("logs").toString(), "HA_ZK_AUTH", "ops:pw-0123456789"))) {
             assertConfigError(secret, "'http.token.file'", token.toString(), "0644, rw-r--r--");
             assertThat(secret.stderr()).doesNotContain("token-0123456789abcdef");
             assertConfigError(plugin, "plug-in directory " + plugins, "0777, rwxrwxrwx");
