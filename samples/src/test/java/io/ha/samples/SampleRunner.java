@@ -2,12 +2,16 @@ package io.ha.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ha.core.cluster.EmbeddedZooKeeper;
 import io.ha.process.ChildProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.UUID;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 
 /**
  * Runs {@code bin/ha-sample}'s main class in a JVM of its own, as a user would, and reports its exit code, its output
@@ -36,6 +40,22 @@ public final class SampleRunner {
     /** Runs {@code SampleMain args}; fails the test when it does not end within {@code timeout}. */
     public static Result run(Duration timeout, String... args) throws Exception {
         return runMain(SampleMain.class, timeout, args);
+    }
+
+    /**
+     * Runs {@code SampleMain name --zk CONNECT} on a ZooKeeper of its own, as a user's given server, and asserts what
+     * every such run must do: hold its guarantee, work under a chroot of its own, and leave nothing in ZooKeeper.
+     */
+    public static Result runOnGivenZooKeeper(Duration timeout, String name) throws Exception {
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start();
+             CuratorFramework client = CuratorFrameworkFactory.newClient(zk.connectString(), new RetryOneTime(100))) {
+            client.start();
+            Result result = run(timeout, name, "--zk", zk.connectString()).assertGuaranteeHeld();
+            assertThat(result.output()).containsPattern("ZooKeeper: given at " + zk.connectString() + "/ha-sample-");
+            assertThat(client.getChildren().forPath("/")).as("what the run left in ZooKeeper")
+                    .containsOnly("zookeeper");
+            return result;
+        }
     }
 
     /** Runs {@code main args} in a JVM of its own, marked as a sample run; fails the test on a timeout. */
