@@ -53,7 +53,7 @@ final class ClusterConnection implements Closeable {
         connect = connect.trim();
         String clusterName = firstNonBlank(options.cluster, env.get(ENV_CLUSTER));
         clusterName = clusterName == null ? "default" : clusterName;
-        Credentials credentials = credentials(options, env, err);
+        Credentials credentials = credentials(options, env);
         Duration connectTimeout = options.connectTimeout();
         HaCluster cluster;
         try {
@@ -109,9 +109,9 @@ final class ClusterConnection implements Closeable {
     }
 
     /** From --auth-file, else HA_ZK_AUTH or HA_ZK_AUTH_FILE; errors never repeat the secret. */
-    static Credentials credentials(GlobalOptions options, Map<String, String> env, PrintWriter err) {
+    static Credentials credentials(GlobalOptions options, Map<String, String> env) {
         if (options.authFile != null) {
-            return fromFile(options.authFile, "--auth-file", err);
+            return fromFile(options.authFile, "--auth-file");
         }
         String inline = env.get(ENV_AUTH);
         String file = env.get(ENV_AUTH_FILE);
@@ -121,7 +121,7 @@ final class ClusterConnection implements Closeable {
             throw CtlException.usage("set only one of " + ENV_AUTH + " and " + ENV_AUTH_FILE);
         }
         if (hasFile) {
-            return fromFile(Path.of(file), ENV_AUTH_FILE, err);
+            return fromFile(Path.of(file), ENV_AUTH_FILE);
         }
         if (hasInline) {
             return parse(inline.strip(), ENV_AUTH);
@@ -129,7 +129,7 @@ final class ClusterConnection implements Closeable {
         return null;
     }
 
-    private static Credentials fromFile(Path file, String origin, PrintWriter err) {
+    private static Credentials fromFile(Path file, String origin) {
         String content;
         try {
             content = Files.readString(file, StandardCharsets.UTF_8).strip();
@@ -140,7 +140,7 @@ final class ClusterConnection implements Closeable {
         if (content.isEmpty()) {
             throw CtlException.usage(origin + ": credentials file " + file + " is empty");
         }
-        warnIfOthersCanRead(file, err);
+        refuseIfOthersCanRead(file, origin);
         return parse(content, origin + " " + file);
     }
 
@@ -153,10 +153,11 @@ final class ClusterConnection implements Closeable {
         }
     }
 
-    private static void warnIfOthersCanRead(Path file, PrintWriter err) {
-        // The same check as the agent's, which refuses such a file; a one-off command only warns.
-        FileAccess.secretExposed(file).ifPresent(problem ->
-                err.println("ha-ctl: warning: credentials file " + file + " " + problem));
+    private static void refuseIfOthersCanRead(Path file, String origin) {
+        // The agent's own check: a secret other accounts can read is no secret, so the command does not use it.
+        FileAccess.secretExposed(file).ifPresent(problem -> {
+            throw CtlException.usage(origin + ": credentials file " + file + " " + problem);
+        });
     }
 
     private static void checkClusterExists(String connect, String rootPath, String clusterPath, String clusterName,

@@ -51,7 +51,7 @@ final class SecureCommand implements Callable<Integer> {
             Logging.verbose();
         }
         PrintWriter out = spec.commandLine().getOut();
-        Credentials credentials = ClusterConnection.credentials(options, root.env(), spec.commandLine().getErr());
+        Credentials credentials = ClusterConnection.credentials(options, root.env());
         if (credentials == null) {
             throw CtlException.usage("secure needs the cluster's credentials: give --auth-file FILE or set "
                     + ClusterConnection.ENV_AUTH + " or " + ClusterConnection.ENV_AUTH_FILE);

@@ -12,8 +12,8 @@ import java.util.Set;
 /**
  * Who else may read or change a file the agent trusts. Secret files ({@code zk.auth.file}, {@code http.token.file},
  * ha-ctl's {@code --auth-file}) must be readable by their owner only; plug-in directories and jars, which run as code
- * inside the agent, must be owned by the agent's user (or root) and writable by nobody else. The agent refuses such
- * files; ha-ctl warns about a secret file, since it runs once and is often used by hand.
+ * inside the agent, must be owned by the agent's user (or root) and writable by nobody else. The agent and ha-ctl
+ * refuse such files.
  *
  * <p>Guarantee: each check reads the file's POSIX mode and owner once (following symbolic links) and names the
  * problem with the mode in octal and symbolic form. Not guaranteed: parent directories are not checked (a parent

@@ -205,12 +205,14 @@ class CtlClusterViewTest extends CtlTestBase {
         assertThat(viaFile.err()).isEmpty();
 
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        assertThat(ctl("--auth-file", file.toString(), "agents").exits(0).err())
+        Result exposed = ctl("--auth-file", file.toString(), "agents").exits(2);
+        assertThat(exposed.err()).contains("--auth-file: credentials file " + file)
                 .contains("is readable by group or others (mode 0644, rw-r--r--); chmod 600 it");
+        assertThat(exposed.out()).isEmpty();
         assertThat(ctl("--auth-file", dir.resolve("missing").toString(), "agents").exits(2).err())
                 .contains("cannot read credentials file").contains("NoSuchFileException");
 
-        for (Result r : List.of(denied, viaEnv, malformed, viaFile)) {
+        for (Result r : List.of(denied, viaEnv, malformed, viaFile, exposed)) {
             assertThat(r.out() + r.err()).doesNotContain(secret);
         }
     }
