@@ -99,7 +99,8 @@ public final class AgentDaemon implements Closeable {
                     .capacity(config.capacity())
                     .labels(config.labels())
                     .httpEndpoint(http.endpoint())
-                    .credentials(config.zkCredentials());
+                    .credentials(config.zkCredentials())
+                    .tls(config.zkTls());
             cluster = b.build().start();
             awaitOwnRegistration();
             metrics.bind(cluster);

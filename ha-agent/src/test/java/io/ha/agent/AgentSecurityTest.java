@@ -124,7 +124,7 @@ class AgentSecurityTest extends AgentTestBase {
                 Map.of("HA_ZK_CONNECT", remote, "HA_ZK_AUTH_FILE", auth, "HA_CONNECTION_TIMEOUT", "1s")));
              AgentProcess refused = AgentProcess.start(dir.resolve("w5"), withoutCredentials("strict",
                 Map.of("HA_ZK_CONNECT", remote, "HA_ZK_AUTH_FILE", auth, "HA_SECURITY_REQUIRE_TLS", "true")))) {
-            assertRefused(refused, "security.require-tls=true", "192.0.2.1", "TLS to ZooKeeper is not available yet");
+            assertRefused(refused, "security.require-tls=true", "192.0.2.1", "zk.tls.enabled=true");
             // Not refused: it tries (that address answers nobody) and fails to connect, after the warning.
             assertThat(warned.awaitExit(EXIT)).as("stderr: %s", warned.stderr()).isEqualTo(1);
             assertThat(warned.stderr()).contains("WARN").contains("non-loopback host(s) 192.0.2.1")

@@ -5,6 +5,7 @@ import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.cluster.ProcessIdentity;
+import io.ha.core.cluster.ZooKeeperTls;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.ZKClientConfig;
 
 /**
  * ha-ctl's connection to one cluster: resolves the global options against the environment, checks that the cluster
@@ -33,6 +35,7 @@ final class ClusterConnection implements Closeable {
     static final String ENV_CLUSTER = "HA_CLUSTER_NAME";
     static final String ENV_AUTH = "HA_ZK_AUTH";
     static final String ENV_AUTH_FILE = "HA_ZK_AUTH_FILE";
+    static final String ENV_TLS = "HA_ZK_TLS_ENABLED";
 
     private final HaCluster cluster;
 
@@ -54,6 +57,7 @@ final class ClusterConnection implements Closeable {
         String clusterName = firstNonBlank(options.cluster, env.get(ENV_CLUSTER));
         clusterName = clusterName == null ? "default" : clusterName;
         Credentials credentials = credentials(options, env);
+        ZooKeeperTls tls = tls(options, env);
         Duration connectTimeout = options.connectTimeout();
         HaCluster cluster;
         try {
@@ -67,11 +71,12 @@ final class ClusterConnection implements Closeable {
                     // it waits for a first connection is the natural choice.
                     .sessionTimeout(connectTimeout)
                     .credentials(credentials)
+                    .tls(tls)
                     .build();
         } catch (IllegalArgumentException e) {
             throw CtlException.usage(e.getMessage());
         }
-        checkClusterExists(connect, cluster.rootPath(), cluster.clusterPath(), clusterName, credentials,
+        checkClusterExists(connect, cluster.rootPath(), cluster.clusterPath(), clusterName, credentials, tls,
                 connectTimeout);
         cluster.start();
         return new ClusterConnection(cluster);
@@ -144,6 +149,57 @@ final class ClusterConnection implements Closeable {
         return parse(content, origin + " " + file);
     }
 
+    /**
+     * TLS from --zk-tls and its files, else the agent's variables (HA_ZK_TLS_ENABLED, HA_ZK_TLS_TRUSTSTORE, ...);
+     * null when TLS is off.
+     */
+    static ZooKeeperTls tls(GlobalOptions options, Map<String, String> env) {
+        boolean on = options.zkTls || "true".equalsIgnoreCase(String.valueOf(env.get(ENV_TLS)).strip());
+        Path trust = file(options.zkTrustStore, env, "HA_ZK_TLS_TRUSTSTORE");
+        Path trustPassword = file(options.zkTrustStorePasswordFile, env, "HA_ZK_TLS_TRUSTSTORE_PASSWORD_FILE");
+        Path key = file(options.zkKeyStore, env, "HA_ZK_TLS_KEYSTORE");
+        Path keyPassword = file(options.zkKeyStorePasswordFile, env, "HA_ZK_TLS_KEYSTORE_PASSWORD_FILE");
+        if (!on) {
+            if (options.zkTrustStore != null || options.zkKeyStore != null) {
+                throw CtlException.usage("--zk-truststore and --zk-keystore need --zk-tls");
+            }
+            return null;
+        }
+        if (trust == null || trustPassword == null) {
+            throw CtlException.usage("--zk-tls needs --zk-truststore FILE and --zk-truststore-password-file FILE "
+                    + "(or HA_ZK_TLS_TRUSTSTORE and HA_ZK_TLS_TRUSTSTORE_PASSWORD_FILE)");
+        }
+        try {
+            return new ZooKeeperTls(trust, trustPassword, key, keyPassword);
+        } catch (IllegalArgumentException e) {
+            throw CtlException.usage(e.getMessage());
+        }
+    }
+
+    private static Path file(Path option, Map<String, String> env, String variable) {
+        if (option != null) {
+            return option;
+        }
+        String value = env.get(variable);
+        return value == null || value.isBlank() ? null : Path.of(value.strip());
+    }
+
+    /** Why a connection may fail that the operator cannot see otherwise: TLS on one side only, or not trusted. */
+    static String tlsHint(ZooKeeperTls tls) {
+        return tls == null ? " (TLS is off: a server that serves TLS only drops plain clients; see --zk-tls)"
+                : " (TLS is on: the server must serve TLS on that port, the trust store must hold its CA, and the "
+                + "server must trust --zk-keystore when it asks for a client certificate)";
+    }
+
+    /** Settings of the plain ZooKeeper clients ha-ctl makes next to the cluster's own. */
+    static ZKClientConfig clientConfig(ZooKeeperTls tls) {
+        ZKClientConfig config = new ZKClientConfig();
+        if (tls != null) {
+            tls.applyTo(config);
+        }
+        return config;
+    }
+
     private static Credentials parse(String secret, String origin) {
         try {
             return Credentials.parse(secret);
@@ -161,18 +217,19 @@ final class ClusterConnection implements Closeable {
     }
 
     private static void checkClusterExists(String connect, String rootPath, String clusterPath, String clusterName,
-                                           Credentials credentials, Duration connectTimeout) throws Exception {
+                                           Credentials credentials, ZooKeeperTls tls, Duration connectTimeout)
+            throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper zk = new ZooKeeper(connect, (int) connectTimeout.toMillis(), event -> {
             if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
                 connected.countDown();
             }
-        });
+        }, clientConfig(tls));
         try {
             if (!connected.await(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw CtlException.failed("cannot connect to ZooKeeper at " + connect + " within "
                         + Text.duration(connectTimeout) + " (--connect-timeout): is the server running, and are "
-                        + "its host names resolvable and reachable from here?");
+                        + "its host names resolvable and reachable from here?" + tlsHint(tls));
             }
             if (credentials != null) {
                 zk.addAuthInfo("digest", (credentials.user() + ":" + credentials.password())

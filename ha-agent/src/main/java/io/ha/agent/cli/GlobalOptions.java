@@ -27,6 +27,26 @@ final class GlobalOptions {
                     + "$HA_ZK_AUTH_FILE). Never printed.")
     Path authFile;
 
+    @Option(names = "--zk-tls", scope = ScopeType.INHERIT,
+            description = "TLS to ZooKeeper (default: $HA_ZK_TLS_ENABLED); needs --zk-truststore.")
+    boolean zkTls;
+
+    @Option(names = "--zk-truststore", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "CA certificates of the ZooKeeper servers (default: $HA_ZK_TLS_TRUSTSTORE).")
+    Path zkTrustStore;
+
+    @Option(names = "--zk-truststore-password-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "The trust store's password (default: $HA_ZK_TLS_TRUSTSTORE_PASSWORD_FILE).")
+    Path zkTrustStorePasswordFile;
+
+    @Option(names = "--zk-keystore", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "This client's certificate, for servers that ask for one (default: $HA_ZK_TLS_KEYSTORE).")
+    Path zkKeyStore;
+
+    @Option(names = "--zk-keystore-password-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "The key store's password (default: $HA_ZK_TLS_KEYSTORE_PASSWORD_FILE).")
+    Path zkKeyStorePasswordFile;
+
     @Option(names = "--connect-timeout", paramLabel = "DURATION", scope = ScopeType.INHERIT,
             converter = DurationConverter.class,
             description = "Give up when no ZooKeeper server answers within this time (default: 10s).")

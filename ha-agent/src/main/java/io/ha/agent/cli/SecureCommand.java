@@ -3,6 +3,7 @@ package io.ha.agent.cli;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.cluster.ZooKeeperTls;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,17 +63,18 @@ final class SecureCommand implements Callable<Integer> {
                     + ClusterConnection.ENV_CONNECT);
         }
         connect = connect.trim();
+        ZooKeeperTls tls = ClusterConnection.tls(options, root.env());
         String name = ClusterConnection.firstNonBlank(options.cluster, root.env().get(ClusterConnection.ENV_CLUSTER));
         name = name == null ? "default" : name;
         HaCluster cluster;
         try {
             // Never started: it validates the settings and names the paths as every agent computes them.
             cluster = HaCluster.builder().role(ClusterRole.OBSERVER).agentId("ha-ctl-secure").connectString(connect)
-                    .clusterName(name).credentials(credentials).build();
+                    .clusterName(name).credentials(credentials).tls(tls).build();
         } catch (IllegalArgumentException e) {
             throw CtlException.usage(e.getMessage());
         }
-        ZooKeeper zk = connect(connect, options.connectTimeout());
+        ZooKeeper zk = connect(connect, tls, options.connectTimeout());
         try {
             zk.addAuthInfo("digest", (credentials.user() + ":" + credentials.password())
                     .getBytes(StandardCharsets.UTF_8));
@@ -100,17 +102,18 @@ final class SecureCommand implements Callable<Integer> {
         }
     }
 
-    private static ZooKeeper connect(String connect, Duration timeout) throws Exception {
+    private static ZooKeeper connect(String connect, ZooKeeperTls tls, Duration timeout) throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper zk = new ZooKeeper(connect, (int) timeout.toMillis(), event -> {
             if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
                 connected.countDown();
             }
-        });
+        }, ClusterConnection.clientConfig(tls));
         if (!connected.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             zk.close();
             throw CtlException.failed("cannot connect to ZooKeeper at " + connect + " within "
-                    + Text.duration(timeout) + " (--connect-timeout): is the server running and reachable?");
+                    + Text.duration(timeout) + " (--connect-timeout): is the server running and reachable?"
+                    + ClusterConnection.tlsHint(tls));
         }
         return zk;
     }

@@ -1,7 +1,6 @@
 package io.ha.agent.cli;
 
 import io.ha.core.cluster.Credentials;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -13,7 +12,6 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.data.Stat;
-import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 
 /**
  * Sets the creator-only digest ACL of the given credentials (what ha-core gives every node it creates with
@@ -41,8 +39,8 @@ final class TreeSecurer {
 
     TreeSecurer(ZooKeeper zk, Credentials credentials) {
         this.zk = zk;
-        this.ourId = digestId(credentials);
-        this.creatorOnly = List.of(new ACL(ZooDefs.Perms.ALL, new Id("digest", ourId)));
+        this.ourId = credentials.digestId();
+        this.creatorOnly = credentials.ownerOnlyAcl();
     }
 
     /** Secures the path nodes down to {@code clusterPath} and the whole tree below it. */
@@ -89,8 +87,8 @@ final class TreeSecurer {
             return true;
         }
         try {
-            // "auth" ids: the server puts the session's digest identity in, as for a node created creator-only.
-            zk.setACL(node, ZooDefs.Ids.CREATOR_ALL_ACL, -1);
+            // The digest identity only, as ha-core creates nodes (a TLS client certificate gets no entry).
+            zk.setACL(node, creatorOnly, -1);
         } catch (KeeperException.NoNodeException e) {
             gone++;
             return false;
@@ -122,14 +120,5 @@ final class TreeSecurer {
                     + ((p & ZooDefs.Perms.ADMIN) != 0 ? "a" : "-"));
         }
         return "[" + String.join(", ", entries) + "]";
-    }
-
-    /** The id ZooKeeper stores for a digest identity: {@code user:base64(sha1(user:password))}. */
-    private static String digestId(Credentials credentials) {
-        try {
-            return DigestAuthenticationProvider.generateDigest(credentials.user() + ":" + credentials.password());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA1 is not available: cannot compute the digest id", e);
-        }
     }
 }

@@ -4,6 +4,7 @@ import io.ha.core.Names;
 import io.ha.core.cluster.ConnectStrings;
 import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.ProcessIdentity;
+import io.ha.core.cluster.ZooKeeperTls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -38,12 +39,13 @@ import java.util.stream.Collectors;
  * @param logDir            directory of the rolling log files
  * @param securityInsecure  whether exec may run without ZooKeeper credentials (see {@link SecurityPolicy})
  * @param securityRequireTls whether a connect string that needs TLS is refused (see {@link SecurityPolicy})
+ * @param zkTls             TLS to ZooKeeper ({@code zk.tls.*}), or null for a plain connection
  */
 public record AgentConfig(String zkConnect, Credentials zkCredentials, String clusterName, String agentId,
                           Duration sessionTimeout, Duration connectionTimeout, int capacity, Set<String> labels,
                           String httpHost, int httpPort, Secret httpToken, Duration drainTimeout, boolean execEnabled,
                           int execConcurrency, Duration execKillGrace, Path pluginsDir, Path logDir,
-                          boolean securityInsecure, boolean securityRequireTls) {
+                          boolean securityInsecure, boolean securityRequireTls, ZooKeeperTls zkTls) {
     public static final int MAX_SLOTS = 10_000;
 
     public AgentConfig {
@@ -70,6 +72,10 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
         if (pluginsDir == null || logDir == null) {
             throw new ConfigException("config keys 'plugins.dir' and 'log.dir' must be set");
         }
+        if (zkTls != null && zkConnect == null) {
+            throw new ConfigException("zk.tls.enabled=true needs zk.connect: the embedded ZooKeeper server serves "
+                    + "loopback without TLS");
+        }
     }
 
     public static Builder builder() {
@@ -93,7 +99,8 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
                 + ", drain.timeout=" + Durations.format(drainTimeout) + ", exec.enabled=" + execEnabled
                 + ", exec.concurrency=" + execConcurrency + ", exec.kill.grace=" + Durations.format(execKillGrace)
                 + ", plugins.dir=" + pluginsDir + ", log.dir=" + logDir
-                + ", security.insecure=" + securityInsecure + ", security.require-tls=" + securityRequireTls + "]";
+                + ", security.insecure=" + securityInsecure + ", security.require-tls=" + securityRequireTls
+                + ", zk.tls=" + (zkTls == null ? "off" : zkTls) + "]";
     }
 
     // ---- per-key checks, shared by the constructor and the builder ----
@@ -169,6 +176,7 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
         private Path logDir = Path.of(ConfigKey.LOG_DIR.defaultValue());
         private boolean securityInsecure = Boolean.parseBoolean(ConfigKey.SECURITY_INSECURE.defaultValue());
         private boolean securityRequireTls = Boolean.parseBoolean(ConfigKey.SECURITY_REQUIRE_TLS.defaultValue());
+        private ZooKeeperTls zkTls;
 
         private Builder() {
         }
@@ -295,13 +303,18 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
             return this;
         }
 
+        public Builder zkTls(ZooKeeperTls tls) {
+            this.zkTls = tls;
+            return this;
+        }
+
         public AgentConfig build() {
             int slots = capacity != null ? capacity : Math.min(MAX_SLOTS, Runtime.getRuntime().availableProcessors());
             return new AgentConfig(zkConnect, zkCredentials, clusterName,
                     agentId != null ? agentId : ProcessIdentity.defaultAgentId(), sessionTimeout, connectionTimeout, slots, labels,
                     httpHost, httpPort, httpToken, drainTimeout, execEnabled,
                     execConcurrency != null ? execConcurrency : slots, execKillGrace, pluginsDir, logDir,
-                    securityInsecure, securityRequireTls);
+                    securityInsecure, securityRequireTls, zkTls);
         }
     }
 }

@@ -32,7 +32,12 @@ public enum ConfigKey {
     PLUGINS_DIR("plugins.dir", "plugins"),
     LOG_DIR("log.dir", "logs"),
     SECURITY_INSECURE("security.insecure", "false"),
-    SECURITY_REQUIRE_TLS("security.require-tls", "false");
+    SECURITY_REQUIRE_TLS("security.require-tls", "false"),
+    ZK_TLS_ENABLED("zk.tls.enabled", "false"),
+    ZK_TLS_TRUSTSTORE("zk.tls.truststore", ""),
+    ZK_TLS_TRUSTSTORE_PASSWORD_FILE("zk.tls.truststore.password.file", ""),
+    ZK_TLS_KEYSTORE("zk.tls.keystore", ""),
+    ZK_TLS_KEYSTORE_PASSWORD_FILE("zk.tls.keystore.password.file", "");
 
     private static final Map<String, ConfigKey> BY_KEY = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(ConfigKey::key, Function.identity()));

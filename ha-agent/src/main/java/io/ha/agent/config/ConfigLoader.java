@@ -1,6 +1,7 @@
 package io.ha.agent.config;
 
 import io.ha.core.cluster.Credentials;
+import io.ha.core.cluster.ZooKeeperTls;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -131,7 +133,48 @@ public final class ConfigLoader {
             }
             b.httpToken(new Secret(secret));
         }
+        b.zkTls(tls(raw));
         return b.build();
+    }
+
+    /** The zk.tls.* keys together: null when TLS is off (and then none of the files may be set). */
+    private ZooKeeperTls tls(Map<ConfigKey, Raw> raw) {
+        ConfigKey enabledKey = ConfigKey.ZK_TLS_ENABLED;
+        String enabled = valueOf(raw, enabledKey);
+        boolean on = bool(enabledKey, enabled.isEmpty() ? enabledKey.defaultValue() : enabled);
+        List<ConfigKey> files = List.of(ConfigKey.ZK_TLS_TRUSTSTORE, ConfigKey.ZK_TLS_TRUSTSTORE_PASSWORD_FILE,
+                ConfigKey.ZK_TLS_KEYSTORE, ConfigKey.ZK_TLS_KEYSTORE_PASSWORD_FILE);
+        if (!on) {
+            for (ConfigKey key : files) {
+                if (!valueOf(raw, key).isEmpty()) {
+                    throw new ConfigException("config key '" + key.key() + "' (" + raw.get(key).origin()
+                            + ") is set but zk.tls.enabled is not true: set zk.tls.enabled=true to use TLS");
+                }
+            }
+            return null;
+        }
+        Path[] paths = new Path[files.size()];
+        for (int i = 0; i < files.size(); i++) {
+            String value = valueOf(raw, files.get(i));
+            paths[i] = value.isEmpty() ? null : resolve(path(files.get(i), value));
+        }
+        if (paths[0] == null || paths[1] == null) {
+            throw new ConfigException("zk.tls.enabled=true needs zk.tls.truststore and "
+                    + "zk.tls.truststore.password.file (the CA certificates of the ZooKeeper servers)");
+        }
+        try {
+            return new ZooKeeperTls(paths[0], paths[1], paths[2], paths[3]);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("zk.tls.*: " + e.getMessage());
+        }
+    }
+
+    private static Path path(ConfigKey key, String value) {
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw ConfigException.badValue(key, value, "expected a file path");
+        }
     }
 
     private static String valueOf(Map<ConfigKey, Raw> raw, ConfigKey key) {
@@ -158,8 +201,10 @@ public final class ConfigLoader {
             case LOG_DIR -> b.logDir(resolve(Path.of(value)));
             case SECURITY_INSECURE -> b.securityInsecure(bool(key, value));
             case SECURITY_REQUIRE_TLS -> b.securityRequireTls(bool(key, value));
-            case ZK_AUTH, ZK_AUTH_FILE, HTTP_TOKEN, HTTP_TOKEN_FILE -> {
-                // Secrets are read after the other keys, once it is known which of the pair is set.
+            case ZK_AUTH, ZK_AUTH_FILE, HTTP_TOKEN, HTTP_TOKEN_FILE, ZK_TLS_ENABLED, ZK_TLS_TRUSTSTORE,
+                    ZK_TLS_TRUSTSTORE_PASSWORD_FILE, ZK_TLS_KEYSTORE, ZK_TLS_KEYSTORE_PASSWORD_FILE -> {
+                // Secrets are read after the other keys, once it is known which of the pair is set; the TLS keys
+                // go together.
             }
         }
     }

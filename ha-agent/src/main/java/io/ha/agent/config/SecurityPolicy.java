@@ -11,8 +11,8 @@ import java.util.Locale;
  * <p>Guarantee: {@link #check} refuses (a {@link ConfigException} that says how to fix it) an agent with the
  * {@code exec} handler enabled and no ZooKeeper credentials, unless {@code security.insecure=true}; the embedded
  * server counts as no credentials too (every local account can reach a loopback port). It refuses a connect string
- * naming a host other than a loopback literal under {@code security.require-tls=true}, because TLS to ZooKeeper is not
- * available yet; without that key such a connect string only gives a warning. Not guaranteed: that the credentials
+ * naming a host other than a loopback literal without TLS ({@code zk.tls.enabled}) under
+ * {@code security.require-tls=true}; without that key such a connect string only gives a warning. Not guaranteed: that the credentials
  * are right, nor that a host name such as {@code zk1} that resolves to a loopback address is treated as loopback
  * (only {@code localhost}, {@code 127.*} and {@code ::1} are).
  */
@@ -44,17 +44,18 @@ public final class SecurityPolicy {
         } else if (config.securityInsecure()) {
             warnings.add("security.insecure=true is set but has no effect: this agent has ZooKeeper credentials");
         }
-        List<String> remote = config.embeddedZooKeeper() ? List.of() : nonLoopbackHosts(config.zkConnect());
+        List<String> remote = config.embeddedZooKeeper() || config.zkTls() != null ? List.of()
+                : nonLoopbackHosts(config.zkConnect());
         if (!remote.isEmpty()) {
             if (config.securityRequireTls()) {
                 throw new ConfigException("security.require-tls=true but zk.connect names the non-loopback host(s) "
-                        + String.join(", ", remote) + ", and TLS to ZooKeeper is not available yet in HA: every "
-                        + "non-loopback connect string is refused. Connect through a loopback address (such as an "
-                        + "SSH tunnel to 127.0.0.1) or set security.require-tls=false");
+                        + String.join(", ", remote) + " without TLS: set zk.tls.enabled=true with zk.tls.truststore "
+                        + "(and zk.tls.keystore when the servers ask for client certificates), or connect through a "
+                        + "loopback address, or set security.require-tls=false");
             }
-            warnings.add("zk.connect names the non-loopback host(s) " + String.join(", ", remote) + " without TLS "
-                    + "(TLS to ZooKeeper is not available yet): task payloads and outputs cross the network "
-                    + "unencrypted. Set security.require-tls=true to refuse such connect strings");
+            warnings.add("zk.connect names the non-loopback host(s) " + String.join(", ", remote) + " without TLS: "
+                    + "the digest password, task payloads and outputs cross the network unencrypted. Set "
+                    + "zk.tls.enabled=true (and security.require-tls=true to refuse plain connections)");
         }
         return warnings;
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.server.ServerConfig;
 import org.apache.zookeeper.server.ZooKeeperServerMain;
 import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
@@ -46,6 +47,26 @@ public final class ZkServerMain implements Callable<Integer> {
             + "may last 2 to 20 ticks).")
     private int tickTime = 2000;
 
+    @Option(names = "--tls", description = "Serve TLS only (the port is a secure client port; clients must show a "
+            + "certificate the trust store trusts). Without --keystore, makes a CA, a server and a client certificate "
+            + "under the data directory (tls/, reused on later starts) and prints where they are.")
+    private boolean tls;
+
+    @Option(names = "--keystore", paramLabel = "FILE", description = "With --tls: the server's key store (PKCS12, JKS "
+            + "or PEM by its file name).")
+    private Path keyStore;
+
+    @Option(names = "--keystore-password-file", paramLabel = "FILE", description = "With --keystore: its password.")
+    private Path keyStorePasswordFile;
+
+    @Option(names = "--truststore", paramLabel = "FILE", description = "With --keystore: the CA certificates of the "
+            + "clients.")
+    private Path trustStore;
+
+    @Option(names = "--truststore-password-file", paramLabel = "FILE", description = "With --truststore: its "
+            + "password.")
+    private Path trustStorePasswordFile;
+
     private final AtomicInteger exitCode = new AtomicInteger(0);
 
     /** Exposes the protected shutdown of ZooKeeper's standalone main. */
@@ -77,10 +98,25 @@ public final class ZkServerMain implements Callable<Integer> {
         FileAccess.createPrivateDirectories(dir);
         // Read by ZooKeeper when the server starts; the admin server would open a second port (8080) for nothing.
         System.setProperty("zookeeper.admin.enableServer", "false");
+        ServerTls serverTls;
+        try {
+            serverTls = tls ? serverTls(dir) : null;
+        } catch (IllegalArgumentException e) {
+            System.err.println("ha-zk: " + e.getMessage());
+            return 2;
+        }
+        if (!tls && (keyStore != null || trustStore != null)) {
+            System.err.println("ha-zk: --keystore and --truststore need --tls");
+            return 2;
+        }
         Properties props = new Properties();
         props.setProperty("dataDir", dir.toString());
-        props.setProperty("clientPort", Integer.toString(actualPort));
-        props.setProperty("clientPortAddress", HOST);
+        if (serverTls == null) {
+            props.setProperty("clientPort", Integer.toString(actualPort));
+            props.setProperty("clientPortAddress", HOST);
+        } else {
+            serverTls.applyTo(props, actualPort);
+        }
         props.setProperty("tickTime", Integer.toString(tickTime));
         props.setProperty("maxClientCnxns", "0");
         props.setProperty("admin.enableServer", "false");
@@ -93,7 +129,11 @@ public final class ZkServerMain implements Callable<Integer> {
 
         System.out.println("*** HA-ZK: NOT for production: single server, use a 3- or 5-server ensemble. ***");
         System.out.println("*** A single ZooKeeper server is a single point of failure for every agent. ***");
-        System.out.println("ha-zk: data in " + dir + ", client port " + HOST + ":" + actualPort);
+        System.out.println("ha-zk: data in " + dir + ", " + (serverTls == null ? "client port " : "TLS client port ")
+                + HOST + ":" + actualPort);
+        if (serverTls != null) {
+            serverTls.describe().forEach(System.out::println);
+        }
 
         Server server = new Server();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -120,7 +160,7 @@ public final class ZkServerMain implements Callable<Integer> {
             // SIGTERM would end the JVM with 143; a clean stop is a success.
             Runtime.getRuntime().halt(exitCode.get());
         }, "ha-zk-shutdown"));
-        while (ended.getCount() > 0 && !serving(actualPort)) {
+        while (ended.getCount() > 0 && !serving(actualPort, serverTls)) {
             Thread.sleep(50);
         }
         if (ended.getCount() == 0) {
@@ -144,15 +184,19 @@ public final class ZkServerMain implements Callable<Integer> {
      * True once a client session can be established: the port is bound a moment before the database is loaded, and
      * a four-letter-word probe in that moment makes the server log a spurious error.
      */
-    private static boolean serving(int port) throws InterruptedException {
+    private static boolean serving(int port, ServerTls serverTls) throws InterruptedException {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper probe = null;
+        ZKClientConfig clientConfig = new ZKClientConfig();
+        if (serverTls != null) {
+            serverTls.probeClient().applyTo(clientConfig);
+        }
         try {
             probe = new ZooKeeper(HOST + ":" + port, 5000, event -> {
                 if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
                     connected.countDown();
                 }
-            });
+            }, clientConfig);
             return connected.await(1, TimeUnit.SECONDS);
         } catch (IOException e) {
             return false;
@@ -161,6 +205,27 @@ public final class ZkServerMain implements Callable<Integer> {
                 probe.close();
             }
         }
+    }
+
+    /** The TLS stores: given with --keystore/--truststore, else made (once) under the data directory. */
+    private ServerTls serverTls(Path dir) throws IOException, InterruptedException {
+        if (keyStore == null) {
+            if (trustStore != null || keyStorePasswordFile != null || trustStorePasswordFile != null) {
+                throw new IllegalArgumentException("--truststore and the password files need --keystore");
+            }
+            Path tlsDir = dir.resolve("tls");
+            Certificates certs = new Certificates(tlsDir);
+            boolean made = !Files.isRegularFile(certs.clientKeyStore());
+            if (made) {
+                certs = Certificates.create(tlsDir, "ha-client");
+            }
+            return ServerTls.generated(certs, made);
+        }
+        if (keyStorePasswordFile == null || trustStore == null || trustStorePasswordFile == null) {
+            throw new IllegalArgumentException("--keystore needs --keystore-password-file, --truststore and "
+                    + "--truststore-password-file");
+        }
+        return ServerTls.given(keyStore, keyStorePasswordFile, trustStore, trustStorePasswordFile);
     }
 
     private static int freePort() throws IOException {

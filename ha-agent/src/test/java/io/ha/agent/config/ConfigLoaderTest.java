@@ -224,4 +224,32 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("'drain.timeout'")
                 .hasMessageContaining("'PT15S'").hasMessageContaining(Durations.ALLOWED);
     }
+
+    @Test
+    void tlsKeysGoTogetherAndTheirPasswordFilesMustBePrivate() throws IOException {
+        Path trust = Files.writeString(dir.resolve("trust.p12"), "store");
+        Path password = Files.writeString(dir.resolve("trust.pw"), "pw");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+        Map<String, String> remote = Map.of("HA_ZK_CONNECT", "zk1:2181");
+        assertThatThrownBy(() -> load(null, remote, Map.of("zk.tls.truststore", trust.toString())))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'zk.tls.truststore'")
+                .hasMessageContaining("zk.tls.enabled is not true");
+        assertThatThrownBy(() -> load(null, remote, Map.of("zk.tls.enabled", "true")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("zk.tls.truststore.password.file");
+        Map<String, String> tls = Map.of("zk.tls.enabled", "true", "zk.tls.truststore", trust.toString(),
+                "zk.tls.truststore.password.file", password.toString());
+        AgentConfig c = load(null, remote, tls);
+        assertThat(c.zkTls().trustStore()).isEqualTo(trust);
+        assertThat(c.zkTls().keyStore()).isNull();
+        assertThat(c.toString()).contains("zk.tls=ZooKeeperTls[trustStore=" + trust);
+        assertThatThrownBy(() -> load(null, Map.of(), tls)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("needs zk.connect");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> load(null, remote, tls)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(password.toString()).hasMessageContaining("readable by group or others");
+        assertThatThrownBy(() -> load(null, remote, Map.of("zk.tls.enabled", "true", "zk.tls.truststore",
+                dir.resolve("missing.p12").toString(), "zk.tls.truststore.password.file", password.toString())))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("missing.p12")
+                .hasMessageContaining("not a readable file");
+    }
 }

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ha.core.cluster.Credentials;
+import io.ha.core.cluster.ZooKeeperTls;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SecurityPolicyTest {
     private static final Credentials CREDENTIALS = Credentials.parse("agents:s3cret-pw");
@@ -69,14 +74,27 @@ class SecurityPolicyTest {
     }
 
     @Test
-    void requireTlsRefusesEveryNonLoopbackConnectStringBecauseTlsIsNotAvailableYet() {
+    void requireTlsRefusesANonLoopbackConnectStringWithoutTls() {
         assertThatThrownBy(() -> SecurityPolicy.check(local().zkConnect("zk1:2181").zkCredentials(CREDENTIALS)
                 .securityRequireTls(true).build()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("security.require-tls=true")
-                .hasMessageContaining("zk1").hasMessageContaining("TLS to ZooKeeper is not available yet");
+                .hasMessageContaining("zk1").hasMessageContaining("without TLS")
+                .hasMessageContaining("zk.tls.enabled=true");
         assertThat(SecurityPolicy.check(local().zkConnect("localhost:2181,127.0.0.2:2182,[::1]:2183/x")
                 .zkCredentials(CREDENTIALS).securityRequireTls(true).build())).isEmpty();
         assertThat(SecurityPolicy.check(AgentConfig.builder().agentId("a").zkCredentials(CREDENTIALS)
+                .securityRequireTls(true).build())).isEmpty();
+    }
+
+    @Test
+    void withTlsARemoteConnectStringNeitherWarnsNorIsRefused(@TempDir Path dir) throws Exception {
+        Path store = Files.writeString(dir.resolve("trust.p12"), "not read by the policy");
+        Path password = Files.writeString(dir.resolve("trust.password"), "pw");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+        ZooKeeperTls tls = ZooKeeperTls.trusting(store, password);
+        assertThat(SecurityPolicy.check(local().zkConnect("zk1:2181,10.0.0.3:2181").zkCredentials(CREDENTIALS)
+                .zkTls(tls).build())).isEmpty();
+        assertThat(SecurityPolicy.check(local().zkConnect("zk1:2181").zkCredentials(CREDENTIALS).zkTls(tls)
                 .securityRequireTls(true).build())).isEmpty();
     }
 

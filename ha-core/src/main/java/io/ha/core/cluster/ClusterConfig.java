@@ -29,6 +29,7 @@ import org.apache.curator.retry.RetryUntilElapsed;
  * @param httpEndpoint     the agent's status endpoint to publish, or null
  * @param leaderServices   leader-only work by name, in registration order
  * @param maxDoneRecords   terminal records kept per terminal state
+ * @param tls              TLS to ZooKeeper, or null for a plain connection (refused with the embedded server)
  */
 public record ClusterConfig(
         String connectString,
@@ -50,7 +51,8 @@ public record ClusterConfig(
         AssignmentStrategy assignmentStrategy,
         Map<String, LeaderService> leaderServices,
         Duration doneRetention,
-        int maxDoneRecords) {
+        int maxDoneRecords,
+        ZooKeeperTls tls) {
     /** Default session timeout: 15 s. */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(15);
     /** Default connection timeout: 10 s. */
@@ -77,6 +79,8 @@ public record ClusterConfig(
         Preconditions.checkNotNull(assignmentStrategy, "assignment strategy must not be null");
         leaderServices = Collections.unmodifiableMap(new LinkedHashMap<>(leaderServices)); // registration order
         doneRetention(doneRetention, maxDoneRecords);
+        Preconditions.checkArgument(tls == null || connectString != null,
+                "TLS to ZooKeeper needs a connect string: the embedded server listens on loopback without TLS");
     }
 
     /**
@@ -145,6 +149,6 @@ public record ClusterConfig(
         // Credentials print as user=...,password=****; leader services and strategy by class only.
         return "ClusterConfig[cluster=" + clusterName + ", root=" + rootPath + ", agent=" + agentId + ", role=" + role
                 + ", zk=" + (connectString == null ? "embedded" : connectString) + ", session=" + sessionTimeout
-                + ", credentials=" + credentials + "]";
+                + ", credentials=" + credentials + (tls == null ? "" : ", " + tls) + "]";
     }
 }

@@ -40,6 +40,7 @@ public final class HaClusterBuilder {
     private final Map<String, LeaderService> leaderServices = new LinkedHashMap<>();
     private Duration doneRetention = Duration.ofDays(7);
     private int maxDoneRecords = 1_000_000;
+    private ZooKeeperTls tls;
 
     HaClusterBuilder() {
     }
@@ -160,6 +161,12 @@ public final class HaClusterBuilder {
         return this;
     }
 
+    /** TLS to ZooKeeper (null, the default: a plain connection); needs a connect string. */
+    public HaClusterBuilder tls(ZooKeeperTls tls) {
+        this.tls = tls;
+        return this;
+    }
+
     /** How the leader picks an agent for a task; default capacity-weighted. */
     public HaClusterBuilder assignmentStrategy(AssignmentStrategy strategy) {
         this.assignmentStrategy = Preconditions.checkNotNull(strategy, "assignment strategy must not be null");
@@ -171,7 +178,7 @@ public final class HaClusterBuilder {
         return new ClusterConfig(connectString, clusterName, rootPath, agentId, sessionTimeout, connectionTimeout,
                 leaderStopTimeout, retryPolicy, credentials, connectionPolicy, role, capacity, labels,
                 httpEndpoint, timelineCapacity, maxTaskPayloadBytes, assignmentStrategy, leaderServices,
-                doneRetention, maxDoneRecords);
+                doneRetention, maxDoneRecords, tls);
     }
 
     public HaCluster build() {

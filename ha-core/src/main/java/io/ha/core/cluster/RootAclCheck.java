@@ -1,7 +1,6 @@
 package io.ha.core.cluster;
 
 import io.ha.core.ClusterRootExposedException;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
@@ -9,7 +8,6 @@ import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs.Perms;
 import org.apache.zookeeper.data.ACL;
-import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 
 /**
  * With credentials, checks that nobody but the credentials' identity can change the path to the cluster. The rule:
@@ -43,7 +41,7 @@ final class RootAclCheck {
 
     /** Checks the existing nodes of the path; missing ones are fine (this process creates them creator-only). */
     void check() throws Exception {
-        String ours = digestId(credentials);
+        String ours = credentials.digestId();
         for (String node : pathNodes(clusterRoot)) {
             List<ACL> acl;
             try {
@@ -82,15 +80,6 @@ final class RootAclCheck {
             nodes.add(0, p);
         }
         return nodes;
-    }
-
-    /** The id ZooKeeper stores for a digest identity: {@code user:base64(sha1(user:password))}. */
-    static String digestId(Credentials credentials) {
-        try {
-            return DigestAuthenticationProvider.generateDigest(credentials.user() + ":" + credentials.password());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA1 is not available: cannot compute the digest id of the credentials", e);
-        }
     }
 
     private static boolean isOurs(ACL entry, String ours) {

@@ -14,7 +14,6 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.framework.state.StandardConnectionStateErrorPolicy;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.common.ZKConfig;
 import org.apache.zookeeper.data.ACL;
@@ -55,9 +54,10 @@ final class ZooKeeperClients {
                 .connectionStateErrorPolicy(config.connectionPolicy() == ConnectionPolicy.SUSPENDED_IS_LOSS
                         ? new StandardConnectionStateErrorPolicy() : new SessionConnectionStateErrorPolicy());
         if (config.credentials() != null) {
-            b.authorization("digest", config.credentials().digestAuth()).aclProvider(new CreatorOnlyAcl());
+            b.authorization("digest", config.credentials().digestAuth())
+                    .aclProvider(new OwnerOnlyAcl(config.credentials().ownerOnlyAcl()));
         }
-        b.zkClientConfig(clientConfig());
+        b.zkClientConfig(clientConfig(config.tls()));
         CuratorFramework client = b.build();
         track.accept(client);
         ConnectionGuard guard = new ConnectionGuard(client, config.connectionPolicy(), timeline);
@@ -67,14 +67,23 @@ final class ZooKeeperClients {
         if (!client.blockUntilConnected((int) timeoutMs, TimeUnit.MILLISECONDS)
                 || !guard.awaitFirstConnection(config.connectionTimeout())) {
             throw new ZooKeeperUnavailableException("could not connect to ZooKeeper at " + connectString + " within "
-                    + timeoutMs + " ms (connection timeout); is the server running and reachable?");
+                    + timeoutMs + " ms (connection timeout); is the server running and reachable?"
+                    + (config.tls() == null ? " (TLS is off: a server that only serves TLS drops plain clients)"
+                    : " (TLS is on: the server must serve TLS on that port, its certificate must be trusted by the "
+                    + "trust store, and it must trust this client's key store when it asks for one)"));
         }
         return new Connection(embedded, client, guard, connectString);
     }
 
-    /** ZooKeeper's client settings (system properties as usual), with room for answers of batched reads. */
-    static ZKClientConfig clientConfig() {
+    /**
+     * ZooKeeper's client settings (system properties as usual), with room for answers of batched reads, and TLS when
+     * {@code tls} is not null.
+     */
+    static ZKClientConfig clientConfig(ZooKeeperTls tls) {
         ZKClientConfig zk = new ZKClientConfig();
+        if (tls != null) {
+            tls.applyTo(zk);
+        }
         int limit;
         try {
             limit = zk.getInt(ZKConfig.JUTE_MAXBUFFER, ZKClientConfig.CLIENT_MAX_PACKET_LENGTH_DEFAULT);
@@ -88,16 +97,19 @@ final class ZooKeeperClients {
         return zk;
     }
 
-    /** With credentials, every node is readable and writable by its creator's identity only. */
-    private static final class CreatorOnlyAcl implements ACLProvider {
+    /**
+     * With credentials, every node is readable and writable by their digest identity only: named explicitly, since
+     * ZooKeeper's creator ACL would also grant the node to the session's other identities (a TLS certificate's).
+     */
+    private record OwnerOnlyAcl(List<ACL> acl) implements ACLProvider {
         @Override
         public List<ACL> getDefaultAcl() {
-            return ZooDefs.Ids.CREATOR_ALL_ACL;
+            return acl;
         }
 
         @Override
         public List<ACL> getAclForPath(String path) {
-            return ZooDefs.Ids.CREATOR_ALL_ACL;
+            return acl;
         }
     }
 }

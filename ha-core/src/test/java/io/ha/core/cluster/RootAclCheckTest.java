@@ -169,7 +169,7 @@ class RootAclCheckTest extends ZkTestBase {
         assertThat(a.leaderElection().awaitLeadership(WAIT)).isTrue();
         List<ACL> clusterAcl = a.curator().getACL().forPath(a.clusterPath());
         assertThat(clusterAcl).hasSize(1);
-        assertThat(clusterAcl.get(0).getId().getId()).isEqualTo(RootAclCheck.digestId(ALICE));
+        assertThat(clusterAcl.get(0).getId().getId()).isEqualTo(ALICE.digestId());
         // A second start on the laid-out tree passes the check as well.
         HaCluster b = closeLater(builder("b").credentials(ALICE).build()).start();
         assertThat(b.membership().awaitSize(2, WAIT)).isTrue();
