@@ -124,6 +124,16 @@ final class DemoProcess {
         return descendants;
     }
 
+    /** SIGSTOP: the process freezes (it writes nothing to ZooKeeper) until {@link #thaw()} or a kill. */
+    void freeze() throws IOException, InterruptedException {
+        process.suspend();
+    }
+
+    /** SIGCONT to a process {@link #freeze()} froze. */
+    void thaw() throws IOException, InterruptedException {
+        process.resume();
+    }
+
     /** SIGTERM without waiting, so that several processes can stop at the same time. */
     void terminate() {
         process.terminate();

@@ -253,15 +253,21 @@ public final class TaskDemo {
         if (chosen == null) {
             return;
         }
-        int children = chosen.killTree();
-        killedAt = console.elapsedSeconds();
-        victim = chosen;
-        // Read after the kill: what the dead agent holds now stays put until its session expires.
+        // Frozen, the agent writes nothing more: what it holds now is what the kill strands. Its running tasks may have
+        // ended since the listing above; then it is thawed and the choice is made again on the next tick.
+        chosen.freeze();
         List<String> held = new ArrayList<>();
         for (TaskState s : List.of(TaskState.RUNNING, TaskState.ASSIGNED)) {
             queue.list(s, 10_000).stream().filter(r -> chosen.name().equals(r.agent()))
                     .forEach(r -> held.add(r.id() + (s == TaskState.ASSIGNED ? " (assigned)" : "")));
         }
+        if (held.isEmpty()) {
+            chosen.thaw();
+            return;
+        }
+        int children = chosen.killTree();
+        killedAt = console.elapsedSeconds();
+        victim = chosen;
         console.say(">>> kill -9 %s (pid %d%s) while it runs tasks; it holds %d: %s", chosen.name(), chosen.pid(),
                 chosen.name().equals(leader) ? ", the leader" : "", held.size(), String.join(", ", held));
         console.say("    its task processes (%d) died with it, as on a crashed machine; its tasks stay assigned to it "
