@@ -29,16 +29,23 @@ public final class Json {
     }
 
     /**
+     * @return the value, never null
      * @throws CorruptDataException naming the path when the bytes are not a valid encoding of {@code type}
      */
     public static <T> T read(String path, byte[] data, Class<T> type) {
         if (data == null || data.length == 0) {
             throw new CorruptDataException(path, "no data");
         }
+        T value;
         try {
-            return MAPPER.readValue(data, type);
+            value = MAPPER.readValue(data, type);
         } catch (IOException | RuntimeException e) {
             throw new CorruptDataException(path, e.getMessage());
         }
+        if (value == null) {
+            // Jackson reads the JSON literal null as no value at all; no writer stores one.
+            throw new CorruptDataException(path, "JSON null instead of " + type.getSimpleName());
+        }
+        return value;
     }
 }

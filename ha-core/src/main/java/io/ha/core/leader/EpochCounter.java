@@ -1,6 +1,6 @@
 package io.ha.core.leader;
 
-import java.nio.charset.StandardCharsets;
+import io.ha.core.internal.EpochCodec;
 import java.util.OptionalLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -48,7 +48,7 @@ final class EpochCounter {
             long next = current + 1;
             CuratorOp check = client.transactionOp().check().forPath(electionNode);
             CuratorOp set = client.transactionOp().setData().withVersion(stat.getVersion())
-                    .forPath(path, Long.toString(next).getBytes(StandardCharsets.UTF_8));
+                    .forPath(path, EpochCodec.encode(next));
             try {
                 client.transaction().forOperations(check, set);
                 return OptionalLong.of(next);
@@ -65,21 +65,13 @@ final class EpochCounter {
 
     private void createIfMissing() throws Exception {
         try {
-            client.create().creatingParentsIfNeeded().forPath(path, "0".getBytes(StandardCharsets.UTF_8));
+            client.create().creatingParentsIfNeeded().forPath(path, EpochCodec.encode(0));
         } catch (KeeperException.NodeExistsException e) {
             // Another member re-created it first.
         }
     }
 
     private long parse(byte[] data) {
-        String text = data == null ? "" : new String(data, StandardCharsets.UTF_8).trim();
-        if (text.isEmpty()) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("corrupt leader epoch at " + path + ": '" + text + "'", e);
-        }
+        return EpochCodec.decode(path, data);
     }
 }

@@ -63,10 +63,16 @@ public record JoinInput(String groupId, int size, Form form, Map<TaskState, Inte
             throw new CorruptDataException(what, "not a group's join input");
         }
         Map<TaskState, Integer> counts = w.counts() == null ? Map.of() : w.counts();
+        if (w.counts() != null && (w.counts().containsKey(null) || w.counts().containsValue(null))) {
+            throw new CorruptDataException(what, "join input counts hold a null");
+        }
         List<Member> members = new ArrayList<>();
         if (w.form() == Form.RESULTS && w.members() != null) {
             for (int i = 0; i < w.members().size(); i++) {
                 WireMember m = w.members().get(i);
+                if (m == null || m.id() == null) {
+                    throw new CorruptDataException(what, "join input member " + i + " has no id");
+                }
                 members.add(new Member(i, m.id(), m.state(), m.endedBy() == null ? m.id() : m.endedBy(), m.result(),
                         m.error()));
             }
@@ -75,6 +81,9 @@ public record JoinInput(String groupId, int size, Form form, Map<TaskState, Inte
                 throw new CorruptDataException(what, w.ids().size() + " ids but " + w.states().length() + " states");
             }
             for (int i = 0; i < w.ids().size(); i++) {
+                if (w.ids().get(i) == null) {
+                    throw new CorruptDataException(what, "join input member " + i + " has no id");
+                }
                 members.add(new Member(i, w.ids().get(i), stateOf(w.states().charAt(i)), null, null, null));
             }
         }

@@ -1,6 +1,7 @@
 package io.ha.core.task;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.google.common.base.Preconditions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +43,13 @@ public record TaskRecord(String id, String type, byte[] payload, int priority, i
     public static final int HISTORY_LIMIT = 32;
     private static final long MAX_BACKOFF_MS = Duration.ofMinutes(10).toMillis();
 
+    /**
+     * @throws IllegalArgumentException when the id, type or state is missing: no writer stores such a record, so a
+     *                                  stored one is corrupt (and a reader of it must say so, not crash on it)
+     */
     public TaskRecord {
+        Preconditions.checkArgument(id != null && type != null && state != null,
+                "task record lacks its id, type or state (id %s, type %s, state %s)", id, type, state);
         labels = labels == null ? Set.of() : Set.copyOf(labels);
         history = history == null ? List.of() : List.copyOf(history);
         payload = payload == null ? new byte[0] : payload;

@@ -12,7 +12,11 @@ import java.util.Set;
 public record TaskTemplate(String type, byte[] payload, int priority, int maxAttempts, long retryBackoffMs,
                            Set<String> labels, List<TaskTemplate> onSuccess, List<TaskTemplate> onFailure,
                            long timeoutMs, String concurrencyKey) {
+    /** @throws IllegalArgumentException when the type is missing (a stored template without one is corrupt) */
     public TaskTemplate {
+        if (type == null) {
+            throw new IllegalArgumentException("task template lacks its type");
+        }
         payload = payload == null ? new byte[0] : payload;
         labels = labels == null ? Set.of() : Set.copyOf(labels);
         onSuccess = onSuccess == null ? List.of() : List.copyOf(onSuccess);

@@ -1,10 +1,10 @@
 package io.ha.core.task.dispatch;
 
 import io.ha.core.HaException;
+import io.ha.core.internal.EpochCodec;
 import io.ha.core.internal.GroupCommit;
 import io.ha.core.leader.LeaderContext;
 import io.ha.core.task.store.TaskStore;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -49,8 +49,8 @@ final class FencedWriter {
      */
     static FencedWriter forTerm(TaskStore store, LeaderContext ctx, TermEvents events) throws Exception {
         Stat stat = new Stat();
-        long current = Long.parseLong(new String(store.client().getData().storingStatIn(stat)
-                .forPath(store.paths().epoch()), StandardCharsets.UTF_8).trim());
+        String path = store.paths().epoch();
+        long current = EpochCodec.decode(path, store.client().getData().storingStatIn(stat).forPath(path));
         if (current != ctx.epoch()) {
             LOG.warn("epoch moved on to {} before dispatcher of epoch {} started; standing down", current,
                     ctx.epoch());
