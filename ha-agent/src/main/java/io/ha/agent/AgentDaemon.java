@@ -6,6 +6,7 @@ import io.ha.agent.config.AgentConfig;
 import io.ha.agent.config.Durations;
 import io.ha.agent.config.SecurityPolicy;
 import io.ha.agent.exec.ExecHandler;
+import io.ha.agent.exec.ExecSettings;
 import io.ha.agent.exec.ExecPayload;
 import io.ha.agent.http.AgentEndpoints;
 import io.ha.agent.http.AgentHttpServer;
@@ -60,6 +61,7 @@ public final class AgentDaemon implements Closeable {
     private final ExecutorService drainer = Executors.newSingleThreadExecutor(
             new ThreadFactoryBuilder().setNameFormat("ha-agent-drain").setDaemon(true).build());
     private PluginLoader plugins;
+    private ExecHandler execHandler;
     private AgentHttpServer http;
     private volatile HaCluster cluster;
     private CompletableFuture<Void> drain;
@@ -72,6 +74,8 @@ public final class AgentDaemon implements Closeable {
     /**
      * Loads plug-ins, serves HTTP, joins the cluster and starts taking tasks.
      *
+     * @throws io.ha.agent.config.ConfigException naming exec.secret.key.file or exec.user when the exec handler
+     *                                            cannot be set up (before anything else starts)
      * @throws io.ha.agent.plugin.PluginLoader.PluginException for an unusable plug-in (before anything else starts)
      * @throws java.io.IOException when the HTTP address cannot be bound
      * @throws Exception from {@link HaCluster#start()}: ZooKeeper unreachable, duplicate agent id, wrong credentials
@@ -82,6 +86,8 @@ public final class AgentDaemon implements Closeable {
             LOG.info("starting agent with {}", config);
             // AgentMain refuses an unsafe configuration with exit code 2 before this; checked again for other callers.
             SecurityPolicy.check(config).forEach(LOG::warn);
+            // Before anything starts: a bad secret key file or exec.user is a configuration error (exit 2).
+            execHandler = config.execEnabled() ? ExecSettings.handler(config) : null;
             plugins = PluginLoader.load(config.pluginsDir(),
                     config.execEnabled() ? Set.of(ExecPayload.TYPE) : Set.of());
             http = AgentHttpServer.start(config.httpHost(), config.httpPort(), config.httpToken(), new Endpoints());
@@ -129,7 +135,7 @@ public final class AgentDaemon implements Closeable {
         int slots = 0;
         if (config.execEnabled()) {
             cluster.worker().register(ExecPayload.TYPE, metrics.activity().measure(ExecPayload.TYPE,
-                    new ExecHandler(config.execKillGrace())), config.execConcurrency());
+                    execHandler), config.execConcurrency());
             slots += config.execConcurrency();
             LOG.info("task type '{}' (built-in): up to {} at once", ExecPayload.TYPE, config.execConcurrency());
         }

@@ -138,6 +138,9 @@ public final class AgentMain implements Callable<Integer> {
             daemon.start();
         } catch (PluginLoader.PluginException e) {
             return fail(log, 2, "plugins.dir " + config.pluginsDir() + ": " + e.getMessage(), e);
+        } catch (ConfigException e) {
+            // Checked at start rather than when loading: exec.secret.key.file's key and exec.user's account.
+            return fail(log, 2, e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return fail(log, 1, "interrupted while starting", e);

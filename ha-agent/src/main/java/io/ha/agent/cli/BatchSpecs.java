@@ -25,7 +25,8 @@ import java.util.Set;
 /**
  * The task specs of {@code ha-ctl submit --batch}: one JSON object per line, empty lines skipped. Fields: {@code type}
  * (required), {@code payload} (a string, or any other JSON value, stored as its JSON text) or {@code payloadBase64},
- * for {@code exec} also {@code command} (array), {@code env} (object) and {@code cwd} instead of a payload;
+ * for {@code exec} also {@code command} (array), {@code env} (object), {@code secretEnv} (object of
+ * {@code VALUE | @FILE | file:NAME}, as {@code --env-secret} takes them) and {@code cwd} instead of a payload;
  * {@code priority}, {@code maxAttempts}, {@code retryBackoff}, {@code timeout}, {@code delay} (durations in HA's
  * grammar, such as {@code "30s"}), {@code notBefore} (ISO-8601 instant), {@code key} (idempotency key),
  * {@code labels} (array of strings), {@code concurrencyKey}.
@@ -37,7 +38,8 @@ import java.util.Set;
  */
 final class BatchSpecs {
     private static final ObjectMapper MAPPER = JsonMapper.builder().build();
-    private static final Set<String> FIELDS = Set.of("type", "payload", "payloadBase64", "command", "env", "cwd",
+    private static final Set<String> FIELDS = Set.of("type", "payload", "payloadBase64", "command", "env", "secretEnv",
+            "cwd",
             "priority", "maxAttempts", "retryBackoff", "timeout", "delay", "notBefore", "key", "labels",
             "concurrencyKey");
 
@@ -55,9 +57,10 @@ final class BatchSpecs {
      * Reads all lines of {@code in}.
      *
      * @param source how the input is named in errors ("stdin", a file name)
+     * @param sealer  turns the lines' {@code secretEnv} values into references
      * @throws CtlException USAGE naming the source, the line number and the problem of the first bad line
      */
-    static BatchSpecs parse(BufferedReader in, String source) {
+    static BatchSpecs parse(BufferedReader in, String source, SecretSealer sealer) {
         List<Line> out = new ArrayList<>();
         int number = 0;
         try {
@@ -68,8 +71,10 @@ final class BatchSpecs {
                     continue;
                 }
                 try {
-                    out.add(new Line(number, spec(text)));
+                    out.add(new Line(number, spec(text, sealer)));
                 } catch (IllegalArgumentException e) {
+                    throw CtlException.usage(source + " line " + number + ": " + e.getMessage());
+                } catch (CtlException e) {
                     throw CtlException.usage(source + " line " + number + ": " + e.getMessage());
                 }
             }
@@ -102,7 +107,7 @@ final class BatchSpecs {
         }
     }
 
-    private static TaskSpec spec(String text) {
+    private static TaskSpec spec(String text, SecretSealer sealer) {
         JsonNode node;
         try {
             node = MAPPER.readTree(text);
@@ -124,7 +129,7 @@ final class BatchSpecs {
         if (type == null) {
             throw new IllegalArgumentException("'type' is required");
         }
-        TaskSpec.Builder b = TaskSpec.builder(type).payload(payload(node, type));
+        TaskSpec.Builder b = TaskSpec.builder(type).payload(payload(node, type, sealer));
         if (node.has("priority")) {
             b.priority(integer(node, "priority"));
         }
@@ -161,26 +166,20 @@ final class BatchSpecs {
         return b.build();
     }
 
-    private static byte[] payload(JsonNode node, String type) {
-        boolean execFields = node.has("command") || node.has("env") || node.has("cwd");
+    private static byte[] payload(JsonNode node, String type, SecretSealer sealer) {
+        boolean execFields = node.has("command") || node.has("env") || node.has("secretEnv") || node.has("cwd");
         int sources = (node.has("payload") ? 1 : 0) + (node.has("payloadBase64") ? 1 : 0) + (execFields ? 1 : 0);
         if (sources > 1) {
             throw new IllegalArgumentException("give at most one of 'payload', 'payloadBase64' and the exec fields "
-                    + "'command', 'env', 'cwd'");
+                    + "'command', 'env', 'secretEnv', 'cwd'");
         }
         if (execFields) {
             if (!ExecPayload.TYPE.equals(type)) {
-                throw new IllegalArgumentException("'command', 'env' and 'cwd' apply only to type exec");
+                throw new IllegalArgumentException("'command', 'env', 'secretEnv' and 'cwd' apply only to type exec");
             }
-            Map<String, String> env = new LinkedHashMap<>();
-            JsonNode e = node.get("env");
-            if (e != null && !e.isNull()) {
-                if (!e.isObject()) {
-                    throw new IllegalArgumentException("'env' must be an object of strings");
-                }
-                e.fields().forEachRemaining(f -> env.put(f.getKey(), f.getValue().asText()));
-            }
-            return new ExecPayload(List.copyOf(strings(node, "command")), env, text(node, "cwd"), 0).toJson();
+            Map<String, String> secretEnv = sealer.references(variables(node, "secretEnv"), "'secretEnv'");
+            return new ExecPayload(List.copyOf(strings(node, "command")), variables(node, "env"), text(node, "cwd"),
+                    0, secretEnv).toJson();
         }
         if (node.has("payloadBase64")) {
             try {
@@ -203,6 +202,18 @@ final class BatchSpecs {
             }
         }
         return bytes;
+    }
+
+    private static Map<String, String> variables(JsonNode node, String field) {
+        Map<String, String> vars = new LinkedHashMap<>();
+        JsonNode e = node.get(field);
+        if (e != null && !e.isNull()) {
+            if (!e.isObject()) {
+                throw new IllegalArgumentException("'" + field + "' must be an object of strings");
+            }
+            e.fields().forEachRemaining(f -> vars.put(f.getKey(), f.getValue().asText()));
+        }
+        return vars;
     }
 
     private static String text(JsonNode node, String field) {

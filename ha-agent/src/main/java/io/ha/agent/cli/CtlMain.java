@@ -36,7 +36,7 @@ import picocli.CommandLine;
                 GroupCommand.class,
                 TaskCommand.class, TasksCommand.class, CancelCommand.class, DrainCommand.class, WaitCommand.class,
                 RetryCommand.class, LimitsCommand.class, LimitCommand.class,
-                SecureCommand.class,
+                SecureCommand.class, SecretKeyCommand.class,
                 WatchCommand.class, SchedulesCommand.class, ScheduleCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%n",
         footer = {"Durations: 500ms, 30s, 5m, 1h, 1h30m.",

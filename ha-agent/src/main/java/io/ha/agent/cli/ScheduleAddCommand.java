@@ -91,7 +91,7 @@ final class ScheduleAddCommand extends CtlCommand {
     protected void validate() {
         ScheduleNameCommand.validateName(name);
         trigger = trigger();
-        task.resolve(args, root.stdin());
+        task.resolve(args, root.stdin(), root.env());
         try {
             template = task.builder().build();
             options = Schedules.Options.defaults();

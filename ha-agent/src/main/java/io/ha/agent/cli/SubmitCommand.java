@@ -37,13 +37,17 @@ import picocli.CommandLine.Parameters;
         footer = {"  ha-ctl submit --type resize --payload '{\"src\":\"a.png\"}' --key upload-1",
                 "  ha-ctl submit --type resize - < payload.json",
                 "  ha-ctl submit --type exec --timeout 5m --env LANG=C -- echo hello",
+                "  ha-ctl submit --type exec --secret-key-file key --env-secret TOKEN=@token.txt \\",
+                "      --env-secret DB_PASSWORD=file:db -- ./deploy.sh",
+                "      TOKEN is sealed with the cluster's key, DB_PASSWORD read on the agent from exec.secrets.dir",
                 "  ha-ctl submit --type exec --then 'sort -u' --then 'wc -l' -- ls /data",
                 "      a chain of three steps, each reading the previous step's output on stdin;",
                 "      the id printed is the first step's ('ha-ctl task ID' shows its children)",
                 "  ha-ctl submit --batch tasks.jsonl",
                 "      one task per line: {\"type\":\"resize\",\"payload\":\"a.png\",\"priority\":5,\"timeout\":\"30s\"}",
-                "      (fields: type, payload | payloadBase64 | command/env/cwd for exec, priority, maxAttempts,",
-                "      retryBackoff, timeout, delay | notBefore, key, labels, concurrencyKey)",
+                "      (fields: type, payload | payloadBase64 | command/env/secretEnv/cwd for exec, priority,",
+                "      maxAttempts, retryBackoff, timeout, delay | notBefore, key, labels, concurrencyKey;",
+                "      secretEnv values as --env-secret takes them, sealed with --secret-key-file)",
                 "  ha-ctl submit --batch parts.jsonl --join './merge.sh > /data/merged'",
                 "      a fan-in group: merge.sh runs once, after every part ended, with the parts' ids,",
                 "      states and results as JSON on stdin; prints the group id, then the parts' ids",
@@ -97,7 +101,7 @@ final class SubmitCommand extends CtlCommand {
             validateBatch();
             return;
         }
-        task.resolve(args, root.stdin());
+        task.resolve(args, root.stdin(), root.env());
         try {
             TaskSpec.Builder b = task.builder().idempotencyKey(key);
             if (delay != null) {
@@ -114,7 +118,8 @@ final class SubmitCommand extends CtlCommand {
                 .collect(Collectors.toSet());
         List<String> given = spec.commandLine().getParseResult().matchedOptions().stream()
                 .map(OptionSpec::longestName)
-                .filter(n -> taskOptions.contains(n) || n.equals("--key") || n.equals("--delay")).toList();
+                .filter(n -> (taskOptions.contains(n) && !n.equals("--secret-key-file")) || n.equals("--key")
+                        || n.equals("--delay")).toList();
         if (!given.isEmpty() || !args.isEmpty()) {
             throw CtlException.usage("--batch takes every task from its file; give no task options or arguments "
                     + "with it (got " + String.join(" ", given.isEmpty() ? args : given) + ")");
@@ -123,7 +128,7 @@ final class SubmitCommand extends CtlCommand {
         try (BufferedReader in = batchFile.equals("-")
                 ? new BufferedReader(new InputStreamReader(root.stdin(), StandardCharsets.UTF_8))
                 : Files.newBufferedReader(Path.of(batchFile), StandardCharsets.UTF_8)) {
-            batch = BatchSpecs.parse(in, source);
+            batch = BatchSpecs.parse(in, source, new SecretSealer(task.secretKeyFile, root.env()));
         } catch (IOException e) {
             throw CtlException.usage("cannot read " + source + " (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");

@@ -77,7 +77,7 @@ final class TaskCommand extends CtlCommand {
                     + Text.list(r.onSuccess().stream().map(t -> t.type()).collect(Collectors.toSet())) + "), "
                     + r.onFailure().size() + " on failure");
         }
-        blob(out, "Payload", r.payload());
+        blob(out, "Payload", Views.shownPayload(r.type(), r.payload()));
         if (r.parentId() != null) {
             blob(out, "Input", r.input());
         }

@@ -65,6 +65,17 @@ final class TaskOptions {
             description = "exec only: environment variable (repeatable).")
     Map<String, String> env = new LinkedHashMap<>();
 
+    @Option(names = "--env-secret", paramLabel = "KEY=VALUE|KEY=@FILE|KEY=file:NAME",
+            description = {"exec only: secret environment variable (repeatable). VALUE, or the content of the local "
+                    + "FILE, is sealed (AES-GCM) with --secret-key-file; file:NAME makes the agent read NAME in its "
+                    + "exec.secrets.dir. Stored and shown only as a reference, never in clear text."})
+    List<String> envSecret = new ArrayList<>();
+
+    @Option(names = "--secret-key-file", paramLabel = "FILE",
+            description = "The cluster's secret key (readable by you only; default $" + SecretSealer.ENV_KEY_FILE
+                    + "), to seal --env-secret values. Make one with 'ha-ctl secret-key FILE'.")
+    String secretKeyFile;
+
     @Option(names = "--cwd", paramLabel = "DIR", description = "exec only: working directory on the agent.")
     String cwd;
 
@@ -72,8 +83,8 @@ final class TaskOptions {
             description = {"exec only: a follow-up step, run as sh -c SCRIPT once the previous step succeeded, with "
                     + "that step's result (its output) on stdin and HA_PARENT_ID set. Repeat for a chain "
                     + "A -> B -> C; a failed step ends the chain.",
-                    "Steps take the first task's --timeout, --env, --cwd, --label, --priority, --max-attempts "
-                            + "and --retry-backoff."})
+                    "Steps take the first task's --timeout, --env, --env-secret, --cwd, --label, --priority, "
+                            + "--max-attempts and --retry-backoff."})
     List<String> then = new ArrayList<>();
 
     /** What the positional arguments after the command's own ones say (picocli cannot mix them in). */
@@ -81,6 +92,7 @@ final class TaskOptions {
             + "arguments (after --).";
 
     private List<String> args = List.of();
+    private Map<String, String> secretEnv = Map.of();
     private byte[] payload;
     private long payloadSize;
 
@@ -88,9 +100,10 @@ final class TaskOptions {
      * Checks the options and reads the payload ({@code stdin} for '-'; never closed).
      *
      * @param positional the command's positional arguments: '-', or the exec command and its arguments
+     * @param environment the environment ({@value SecretSealer#ENV_KEY_FILE} names the key file to seal with)
      * @throws CtlException USAGE naming the problem
      */
-    void resolve(List<String> positional, InputStream stdin) {
+    void resolve(List<String> positional, InputStream stdin, Map<String, String> environment) {
         args = List.copyOf(positional);
         if (type == null) {
             throw CtlException.usage("Missing required option: '--type=TYPE'");
@@ -102,14 +115,15 @@ final class TaskOptions {
             throw CtlException.usage("give at most one of --payload, --payload-file and '-'");
         }
         if (exec) {
+            secretEnv = new SecretSealer(secretKeyFile, environment).fromArguments(envSecret);
             resolveExec(sources, stdin);
         } else {
             if (!args.isEmpty() && !stdinArg) {
                 throw CtlException.usage("unexpected arguments " + args + ": only --type exec takes a command; "
                         + "use '-' to read the payload from stdin");
             }
-            if (!env.isEmpty() || cwd != null) {
-                throw CtlException.usage("--env and --cwd apply only to --type exec");
+            if (!this.env.isEmpty() || !envSecret.isEmpty() || cwd != null) {
+                throw CtlException.usage("--env, --env-secret and --cwd apply only to --type exec");
             }
             if (!then.isEmpty()) {
                 throw CtlException.usage("--then applies only to --type exec (its steps are exec commands)");
@@ -135,7 +149,7 @@ final class TaskOptions {
             TaskSpec next = null;
             for (int i = then.size() - 1; i >= 0; i--) {
                 TaskSpec.Builder step = preset(ExecPayload.TYPE).payload(new ExecPayload(
-                        List.of("sh", "-c", then.get(i)), env, cwd, 0).toJson());
+                        List.of("sh", "-c", then.get(i)), env, cwd, 0, secretEnv).toJson());
                 next = (next == null ? step : step.then(next)).build();
             }
             return next == null ? head : head.then(next);
@@ -180,7 +194,7 @@ final class TaskOptions {
 
     private void resolveExec(int sources, InputStream stdin) {
         if (sources == 1) {
-            if (!args.isEmpty() || !env.isEmpty() || cwd != null) {
+            if (!args.isEmpty() || !env.isEmpty() || !secretEnv.isEmpty() || cwd != null) {
                 throw CtlException.usage("give the exec command either as a payload or as arguments after --, "
                         + "not both");
             }
@@ -196,11 +210,11 @@ final class TaskOptions {
         }
         if (args.isEmpty()) {
             throw CtlException.usage("--type exec needs a command: --type exec [--timeout D] [--env K=V]... "
-                    + "[--cwd DIR] [--then SCRIPT]... -- COMMAND [ARGS...]");
+                    + "[--env-secret K=V]... [--cwd DIR] [--then SCRIPT]... -- COMMAND [ARGS...]");
         }
         try {
             // The time limit is the task's (--timeout): interrupted at the deadline, the handler kills the tree.
-            payload = new ExecPayload(args, env, cwd, 0).toJson();
+            payload = new ExecPayload(args, env, cwd, 0, secretEnv).toJson();
         } catch (IllegalArgumentException e) {
             throw CtlException.usage(e.getMessage());
         }

@@ -1,6 +1,7 @@
 package io.ha.agent.cli;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.ha.agent.exec.ExecPayload;
 import io.ha.core.membership.AgentInfo;
 import io.ha.core.schedule.MisfirePolicy;
 import io.ha.core.schedule.OverlapPolicy;
@@ -11,6 +12,7 @@ import io.ha.core.task.TaskEvent;
 import io.ha.core.task.TaskProgress;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -109,7 +111,8 @@ final class Views {
                     Text.jsonTime(r.notBefore()), Text.jsonTime(startMillis(r)), Text.jsonTime(endMillis(r)),
                     r.retryBackoffMs(), r.lastError(), r.parentId(), r.children(), r.onSuccess().size(),
                     r.onFailure().size(), r.timeoutMs(), r.concurrencyKey(), r.groupId(),
-                    r.groupId() == null ? null : r.groupIndex(), Progress.of(progress), Blob.of(r.payload()),
+                    r.groupId() == null ? null : r.groupIndex(), Progress.of(progress),
+                    Blob.of(shownPayload(r.type(), r.payload())),
                     Blob.of(r.input()),
                     Blob.of(r.result()), r.history().stream().map(Event::of).toList());
         }
@@ -119,6 +122,22 @@ final class Views {
     record Progress(int percent, String message, String agent, int attempt) {
         static Progress of(TaskProgress p) {
             return p == null ? null : new Progress(p.percent(), p.message(), p.agent(), p.attempt());
+        }
+    }
+
+    /**
+     * A payload as every view shows it: an exec payload through {@link ExecPayload#masked()} (no variable's value,
+     * plain or secret), one that does not decode as exec JSON not at all (it may hold values); other types' as stored.
+     */
+    static byte[] shownPayload(String type, byte[] payload) {
+        if (!ExecPayload.TYPE.equals(type) || payload == null) {
+            return payload;
+        }
+        try {
+            return ExecPayload.fromJson("(shown)", payload).masked().toJson();
+        } catch (RuntimeException e) {
+            return ("(" + payload.length + " bytes, not a valid exec payload: not shown)")
+                    .getBytes(StandardCharsets.UTF_8);
         }
     }
 

@@ -40,12 +40,15 @@ import java.util.stream.Collectors;
  * @param securityInsecure  whether exec may run without ZooKeeper credentials (see {@link SecurityPolicy})
  * @param securityRequireTls whether a connect string that needs TLS is refused (see {@link SecurityPolicy})
  * @param zkTls             TLS to ZooKeeper ({@code zk.tls.*}), or null for a plain connection
+ * @param exec              the exec handler's secrets and account ({@code exec.secrets.dir},
+ *                          {@code exec.secret.key.file}, {@code exec.user})
  */
 public record AgentConfig(String zkConnect, Credentials zkCredentials, String clusterName, String agentId,
                           Duration sessionTimeout, Duration connectionTimeout, int capacity, Set<String> labels,
                           String httpHost, int httpPort, Secret httpToken, Duration drainTimeout, boolean execEnabled,
                           int execConcurrency, Duration execKillGrace, Path pluginsDir, Path logDir,
-                          boolean securityInsecure, boolean securityRequireTls, ZooKeeperTls zkTls) {
+                          boolean securityInsecure, boolean securityRequireTls, ZooKeeperTls zkTls,
+                          ExecSecurity exec) {
     public static final int MAX_SLOTS = 10_000;
 
     public AgentConfig {
@@ -72,6 +75,7 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
         if (pluginsDir == null || logDir == null) {
             throw new ConfigException("config keys 'plugins.dir' and 'log.dir' must be set");
         }
+        exec = exec == null ? ExecSecurity.NONE : exec;
         if (zkTls != null && zkConnect == null) {
             throw new ConfigException("zk.tls.enabled=true needs zk.connect: the embedded ZooKeeper server serves "
                     + "loopback without TLS");
@@ -100,7 +104,7 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
                 + ", exec.concurrency=" + execConcurrency + ", exec.kill.grace=" + Durations.format(execKillGrace)
                 + ", plugins.dir=" + pluginsDir + ", log.dir=" + logDir
                 + ", security.insecure=" + securityInsecure + ", security.require-tls=" + securityRequireTls
-                + ", zk.tls=" + (zkTls == null ? "off" : zkTls) + "]";
+                + ", zk.tls=" + (zkTls == null ? "off" : zkTls) + ", " + exec + "]";
     }
 
     // ---- per-key checks, shared by the constructor and the builder ----
@@ -177,6 +181,7 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
         private boolean securityInsecure = Boolean.parseBoolean(ConfigKey.SECURITY_INSECURE.defaultValue());
         private boolean securityRequireTls = Boolean.parseBoolean(ConfigKey.SECURITY_REQUIRE_TLS.defaultValue());
         private ZooKeeperTls zkTls;
+        private ExecSecurity exec = ExecSecurity.NONE;
 
         private Builder() {
         }
@@ -308,13 +313,18 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
             return this;
         }
 
+        public Builder exec(ExecSecurity security) {
+            this.exec = security;
+            return this;
+        }
+
         public AgentConfig build() {
             int slots = capacity != null ? capacity : Math.min(MAX_SLOTS, Runtime.getRuntime().availableProcessors());
             return new AgentConfig(zkConnect, zkCredentials, clusterName,
                     agentId != null ? agentId : ProcessIdentity.defaultAgentId(), sessionTimeout, connectionTimeout, slots, labels,
                     httpHost, httpPort, httpToken, drainTimeout, execEnabled,
                     execConcurrency != null ? execConcurrency : slots, execKillGrace, pluginsDir, logDir,
-                    securityInsecure, securityRequireTls, zkTls);
+                    securityInsecure, securityRequireTls, zkTls, exec);
         }
     }
 }

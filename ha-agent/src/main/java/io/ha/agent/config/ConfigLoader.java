@@ -134,6 +134,7 @@ public final class ConfigLoader {
             b.httpToken(new Secret(secret));
         }
         b.zkTls(tls(raw));
+        b.exec(execSecurity(raw));
         return b.build();
     }
 
@@ -166,6 +167,21 @@ public final class ConfigLoader {
             return new ZooKeeperTls(paths[0], paths[1], paths[2], paths[3]);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("zk.tls.*: " + e.getMessage());
+        }
+    }
+
+    /** exec.secrets.dir, exec.secret.key.file and exec.user; the agent checks the files and the account at start. */
+    private ExecSecurity execSecurity(Map<ConfigKey, Raw> raw) {
+        String dir = valueOf(raw, ConfigKey.EXEC_SECRETS_DIR);
+        String keyFile = valueOf(raw, ConfigKey.EXEC_SECRET_KEY_FILE);
+        String user = valueOf(raw, ConfigKey.EXEC_USER);
+        try {
+            return new ExecSecurity(dir.isEmpty() ? null : resolve(path(ConfigKey.EXEC_SECRETS_DIR, dir)),
+                    keyFile.isEmpty() ? null : resolve(path(ConfigKey.EXEC_SECRET_KEY_FILE, keyFile)),
+                    user.isEmpty() ? null : user);
+        } catch (ConfigException e) {
+            Raw r = e.key() == null ? null : raw.get(e.key());
+            throw r == null ? e : e.from(r.origin());
         }
     }
 
@@ -202,9 +218,10 @@ public final class ConfigLoader {
             case SECURITY_INSECURE -> b.securityInsecure(bool(key, value));
             case SECURITY_REQUIRE_TLS -> b.securityRequireTls(bool(key, value));
             case ZK_AUTH, ZK_AUTH_FILE, HTTP_TOKEN, HTTP_TOKEN_FILE, ZK_TLS_ENABLED, ZK_TLS_TRUSTSTORE,
-                    ZK_TLS_TRUSTSTORE_PASSWORD_FILE, ZK_TLS_KEYSTORE, ZK_TLS_KEYSTORE_PASSWORD_FILE -> {
+                    ZK_TLS_TRUSTSTORE_PASSWORD_FILE, ZK_TLS_KEYSTORE, ZK_TLS_KEYSTORE_PASSWORD_FILE, EXEC_SECRETS_DIR,
+                    EXEC_SECRET_KEY_FILE, EXEC_USER -> {
                 // Secrets are read after the other keys, once it is known which of the pair is set; the TLS keys
-                // go together.
+                // go together, and so do the exec security keys.
             }
         }
     }

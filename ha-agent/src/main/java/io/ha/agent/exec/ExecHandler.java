@@ -11,7 +11,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * one), stdout and stderr combined, with an allowlisted environment ({@link ChildEnvironment}: PATH, HOME, LANG,
  * LC_ALL, TZ and the names the operator passes, the payload's variables, the task's; none of the agent's secrets), in
  * the payload's working directory or else a fresh 0700 directory of its own ({@link TaskDirectory}, removed when the
- * attempt ends, whatever its outcome), as the leader of a new process group ({@link ProcessGroup}).
+ * attempt ends, whatever its outcome), as the leader of a new process group ({@link ProcessGroup}), optionally as
+ * another account ({@link ExecUser}, {@code exec.user}: the attempt's directory is then that account's and its root
+ * 0711). The payload's secret variables ({@link ExecPayload#secretEnv()}) are resolved just before the command starts
+ * ({@link SecretResolver}); one that cannot be resolved fails the task at once, naming the variable, not its value.
  *
  * <p>The command reads the task's {@link TaskContext#input()} on stdin (for a follow-up task: its parent's result;
  * otherwise stdin is empty) and finds {@value #ENV_TASK_ID}, {@value #ENV_TASK_ATTEMPT} and, for a follow-up,
@@ -59,6 +65,8 @@ public final class ExecHandler implements TaskHandler {
     private final Duration killGrace;
     private final Path workRoot;
     private final List<String> envPass;
+    private final SecretResolver secrets;
+    private final ExecUser user;
 
     /**
      * Task directories under {@link TaskDirectory#defaultRoot()}, no extra variables passed.
@@ -76,10 +84,21 @@ public final class ExecHandler implements TaskHandler {
      * @param envPass   names of further agent variables passed to commands, on top of {@link ChildEnvironment#INHERITED}
      */
     public ExecHandler(Duration killGrace, Path workRoot, List<String> envPass) {
+        this(killGrace, workRoot, envPass, SecretResolver.NONE, null);
+    }
+
+    /**
+     * @param secrets resolves the payloads' secret variables ({@link SecretResolver#NONE} refuses them all)
+     * @param user    the account commands run as, or null for the agent's own
+     */
+    public ExecHandler(Duration killGrace, Path workRoot, List<String> envPass, SecretResolver secrets,
+                       ExecUser user) {
         Preconditions.checkArgument(killGrace != null && !killGrace.isNegative(), "kill grace must not be negative");
         this.killGrace = killGrace;
         this.workRoot = Preconditions.checkNotNull(workRoot, "workRoot");
         this.envPass = List.copyOf(envPass);
+        this.secrets = Preconditions.checkNotNull(secrets, "secrets");
+        this.user = user;
     }
 
     @Override
@@ -90,32 +109,41 @@ public final class ExecHandler implements TaskHandler {
         } catch (CorruptDataException | IllegalArgumentException e) {
             throw new NonRetryableTaskException("invalid exec payload: " + e.getMessage());
         }
+        // Before anything else: a secret that cannot be resolved must not cost a directory or a process.
+        Map<String, String> env = new LinkedHashMap<>(payload.env());
+        env.putAll(secrets.resolve(payload.secretEnv()));
         if (Thread.interrupted()) {
             throw new InterruptedException("task " + context.taskId() + " was stopped before its command started");
         }
         if (payload.cwd() != null) {
-            return run(context, payload, new File(payload.cwd()));
+            return run(context, payload, env, new File(payload.cwd()));
         }
         TaskDirectory dir;
         try {
-            dir = TaskDirectory.create(workRoot, context.taskId(), context.attempt());
+            dir = TaskDirectory.create(workRoot, context.taskId(), context.attempt(), user);
         } catch (IOException e) {
             throw new ExecFailedException("cannot create the working directory of task " + context.taskId() + " under "
                     + workRoot + ": " + e.getMessage());
         }
         // Removed after the group is dead (run returns only then), so no process writes into it while it goes.
         try (dir) {
-            return run(context, payload, dir.path().toFile());
+            return run(context, payload, env, dir.path().toFile());
         }
     }
 
-    private byte[] run(TaskContext context, ExecPayload payload, File cwd) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(ProcessGroup.wrap(payload.command())).redirectErrorStream(true)
-                .directory(cwd);
+    private byte[] run(TaskContext context, ExecPayload payload, Map<String, String> payloadEnv, File cwd)
+            throws Exception {
+        List<String> command = user == null ? payload.command() : user.wrap(payload.command());
+        ProcessBuilder pb = new ProcessBuilder(ProcessGroup.wrap(command)).redirectErrorStream(true).directory(cwd);
+        Map<String, String> agentEnv = System.getenv();
+        if (user != null) {
+            agentEnv = new HashMap<>(agentEnv);
+            agentEnv.put("HOME", user.home());
+        }
         // Built from nothing: the agent's configuration (HA_ZK_AUTH, HA_HTTP_TOKEN, JAVA_TOOL_OPTIONS, ...) is not the
         // command's business, and a task could otherwise print the agent's secrets into its result.
         pb.environment().clear();
-        pb.environment().putAll(ChildEnvironment.build(System.getenv(), envPass, payload.env(), context.taskId(),
+        pb.environment().putAll(ChildEnvironment.build(agentEnv, envPass, payloadEnv, context.taskId(),
                 context.attempt(), context.parentId()));
         Process process;
         try {

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 final class TaskDirectory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskDirectory.class);
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    /** The root when commands run as another account: it may enter (to reach its own directory), not list. */
+    private static final Set<PosixFilePermission> ENTER_ONLY = PosixFilePermissions.fromString("rwx--x--x");
 
     private final Path path;
 
@@ -42,10 +44,30 @@ final class TaskDirectory implements AutoCloseable {
      * @throws IOException naming the root when it cannot be created, is a symbolic link, or is writable by others
      */
     static TaskDirectory create(Path root, String taskId, int attempt) throws IOException {
+        return create(root, taskId, attempt, null);
+    }
+
+    /**
+     * As {@link #create(Path, String, int)}; with an {@code owner} the directory is given to that account and the
+     * root is made 0711, so the account can enter its own directory but not list the root or enter the others'.
+     */
+    static TaskDirectory create(Path root, String taskId, int attempt, ExecUser owner) throws IOException {
         checkRoot(root);
+        if (owner != null) {
+            Files.setPosixFilePermissions(root, ENTER_ONLY);
+        }
         String prefix = taskId.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + attempt + "-";
-        return new TaskDirectory(Files.createTempDirectory(root, prefix,
-                PosixFilePermissions.asFileAttribute(OWNER_ONLY)));
+        Path dir = Files.createTempDirectory(root, prefix, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        if (owner != null) {
+            try {
+                Files.setAttribute(dir, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(dir, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException | RuntimeException e) {
+                new TaskDirectory(dir).close();
+                throw new IOException("cannot give " + dir + " to " + owner.name() + " (" + e.getMessage() + ")", e);
+            }
+        }
+        return new TaskDirectory(dir);
     }
 
     private static void checkRoot(Path root) throws IOException {
