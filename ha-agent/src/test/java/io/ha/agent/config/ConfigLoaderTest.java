@@ -189,6 +189,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void execSecurityKeysAreReadTogetherAndResolvedAgainstTheBase() throws IOException {
+        AgentConfig none = load(null, Map.of(), Map.of());
+        assertThat(none.exec()).isEqualTo(ExecSecurity.NONE);
+        AgentConfig c = load(file("exec.secrets.dir=secrets", "exec.secret.key.file=/etc/ha/cluster.key"),
+                Map.of("HA_EXEC_USER", "nobody"), Map.of());
+        assertThat(c.exec().secretsDir()).isEqualTo(dir.toAbsolutePath().resolve("secrets"));
+        assertThat(c.exec().secretKeyFile()).isEqualTo(Path.of("/etc/ha/cluster.key"));
+        assertThat(c.exec().user()).isEqualTo("nobody");
+        assertThat(c.toString()).contains("exec.user=nobody", "exec.secret.key.file=/etc/ha/cluster.key");
+        assertThatThrownBy(() -> load(null, Map.of("HA_EXEC_USER", "bad user;rm"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("exec.user")
+                .hasMessageContaining("HA_EXEC_USER").hasMessageContaining("account name");
+    }
+
+    @Test
     void envNamesFollowTheKeys() {
         assertThat(ConfigKey.ZK_CONNECT.envName()).isEqualTo("HA_ZK_CONNECT");
         assertThat(ConfigKey.HTTP_TOKEN_FILE.envName()).isEqualTo("HA_HTTP_TOKEN_FILE");
