@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * not writable by group or others, and its launchers never run Maven, even with a {@code pom.xml} and sources planted
  * beside them and a {@code mvn} first on the PATH (the attack: a task that can write there gets its code compiled
  * and run by the next start). ha-install reuses the jars Maven built when they are newer than the sources; when they
- * are not (this module's tests run before its jar is packaged), it builds once, offline ({@code --offline}).
+ * are not (this module's tests run before its jar is packaged), it builds once, offline ({@code --offline}) when
+ * the local repository already holds maven-dependency-plugin (the one plugin of the package phase that a fresh
+ * {@code mvn verify} has not used yet when these tests run), else online.
  */
 @EnabledOnOs(OS.LINUX)
 @Timeout(900)
@@ -159,8 +162,22 @@ class InstallTest {
     }
 
     private Result install(Path prefix) throws Exception {
-        return exec(List.of(checkout.resolve("bin/ha-install").toString(), "--offline", prefix.toString()), Map.of(),
-                INSTALL_TIMEOUT);
+        List<String> command = new ArrayList<>(List.of(checkout.resolve("bin/ha-install").toString()));
+        if (offlineBuildPossible()) {
+            command.add("--offline");
+        }
+        command.add(prefix.toString());
+        return exec(command, Map.of(), INSTALL_TIMEOUT);
+    }
+
+    /** Whether the local repository holds the maven-dependency-plugin version the parent pom names. */
+    private static boolean offlineBuildPossible() throws IOException {
+        Matcher m = Pattern.compile("<artifactId>maven-dependency-plugin</artifactId>\\s*<version>([^<]+)</version>")
+                .matcher(Files.readString(checkout.resolve("pom.xml")));
+        String repo = System.getProperty("maven.repo.local",
+                Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
+        return m.find() && Files.isRegularFile(Path.of(repo, "org/apache/maven/plugins/maven-dependency-plugin",
+                m.group(1), "maven-dependency-plugin-" + m.group(1) + ".jar"));
     }
 
     private Result run(Path launcher, Map<String, String> env, String... args) throws Exception {
