@@ -213,8 +213,8 @@ public final class ConfigLoader {
             case EXEC_ENABLED -> b.execEnabled(bool(key, value));
             case EXEC_CONCURRENCY -> b.execConcurrency(value.isEmpty() ? null : integer(key, value));
             case EXEC_KILL_GRACE -> b.execKillGrace(duration(key, value));
-            case PLUGINS_DIR -> b.pluginsDir(resolve(Path.of(value)));
-            case LOG_DIR -> b.logDir(resolve(Path.of(value)));
+            case PLUGINS_DIR -> b.pluginsDir(resolve(path(key, value)));
+            case LOG_DIR -> b.logDir(resolve(path(key, value)));
             case SECURITY_INSECURE -> b.securityInsecure(bool(key, value));
             case SECURITY_REQUIRE_TLS -> b.securityRequireTls(bool(key, value));
             case ZK_AUTH, ZK_AUTH_FILE, HTTP_TOKEN, HTTP_TOKEN_FILE, ZK_TLS_ENABLED, ZK_TLS_TRUSTSTORE,
@@ -253,7 +253,7 @@ public final class ConfigLoader {
     }
 
     private String readSecretFile(ConfigKey key, String name) {
-        Path file = resolve(Path.of(name));
+        Path file = resolve(path(key, name));
         try {
             String content = Files.readString(file, StandardCharsets.UTF_8).strip();
             if (content.isEmpty()) {
