@@ -112,9 +112,10 @@ public final class ConfigLoader {
             try {
                 b.zkCredentials(Credentials.parse(secret));
             } catch (IllegalArgumentException e) {
-                throw ConfigException.badValue(ConfigKey.ZK_AUTH, secret, "expected digest credentials of the form "
-                        + "user:password" + (auth.isEmpty() ? " in " + resolve(Path.of(authFile)) : ""))
-                        .from(raw.get(key).origin());
+                // Name the key that was set: the file's (shown as its path), or the secret's (never shown).
+                String shown = auth.isEmpty() ? resolve(Path.of(authFile)).toString() : secret;
+                throw ConfigException.badValue(key, shown, "expected digest credentials of the form user:password"
+                        + (auth.isEmpty() ? " in the file" : "")).from(raw.get(key).origin());
             }
         }
         String token = valueOf(raw, ConfigKey.HTTP_TOKEN);
@@ -127,8 +128,9 @@ public final class ConfigLoader {
             ConfigKey key = token.isEmpty() ? ConfigKey.HTTP_TOKEN_FILE : ConfigKey.HTTP_TOKEN;
             String secret = token.isEmpty() ? readSecretFile(key, tokenFile) : token;
             if (secret.length() < MIN_TOKEN_LENGTH || secret.chars().anyMatch(Character::isWhitespace)) {
-                throw ConfigException.badValue(ConfigKey.HTTP_TOKEN, secret, "expected at least " + MIN_TOKEN_LENGTH
-                        + " characters without spaces" + (token.isEmpty() ? " in " + resolve(Path.of(tokenFile)) : ""))
+                String shown = token.isEmpty() ? resolve(Path.of(tokenFile)).toString() : secret;
+                throw ConfigException.badValue(key, shown, "expected at least " + MIN_TOKEN_LENGTH
+                        + " characters without spaces" + (token.isEmpty() ? " in the file" : ""))
                         .from(raw.get(key).origin());
             }
             b.httpToken(new Secret(secret));

@@ -114,6 +114,18 @@ class ConfigLoaderPropertyTest {
                 Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("zk.auth");
     }
 
+    @Example
+    void aBadSecretFileIsNamedByItsOwnKeyAndPathNeverByItsContent() {
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("HA_ZK_AUTH_FILE", "auth-bad"), dir).load(null, false,
+                Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("'zk.auth.file'")
+                .hasMessageContaining("HA_ZK_AUTH_FILE").hasMessageContaining(dir.resolve("auth-bad").toString())
+                .hasMessageContaining("user:password").message().doesNotContain(AUTH_SECRET);
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), dir).load(null, false,
+                Map.of("http.token.file", "token-short"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'http.token.file'").hasMessageContaining(dir.resolve("token-short").toString())
+                .message().doesNotContain("tok'");
+    }
+
     private static boolean namesWhatWasGiven(String message, Input input, Path file) {
         List<String> given = new ArrayList<>();
         given.add(file.toString());
