@@ -72,6 +72,10 @@ class InstallTest {
         Result version = run(prefix.resolve("bin/ha-ctl"), env, "--version").exits(0);
         assertThat(version.out()).startsWith("ha-ctl ");
         assertThat(version.err()).isEmpty();
+        // The same through a symbolic link elsewhere (/usr/local/bin/ha-ctl): the launcher still finds its home.
+        Path link = Files.createSymbolicLink(Files.createDirectories(dir.resolve("usr-local-bin")).resolve("ha-ctl"),
+                prefix.resolve("bin/ha-ctl"));
+        assertThat(run(link, env, "--version").exits(0).out()).isEqualTo(version.out());
         try (ChildProcess zk = ChildProcess.command(List.of(prefix.resolve("bin/ha-zk").toString(), "--port", "0",
                         "--data-dir", dir.resolve("zk").toString()))
                 .name("ha-zk").dropInheritedEnv("HA_").env(env).directory(dir).start()) {
@@ -99,6 +103,7 @@ class InstallTest {
         assertThat(prefix.resolve("conf/ha-agent.properties")).hasSameTextualContentAs(
                 checkout.resolve("conf/ha-agent.properties"));
         assertThat(prefix.resolve("bin/ha-install")).as("an installed copy cannot install").doesNotExist();
+        assertThat(prefix.resolve("plugins")).as("plugins.dir, root's like the rest").isEmptyDirectory();
 
         boolean root = "root".equals(System.getProperty("user.name"));
         try (Stream<Path> all = Files.walk(prefix)) {
