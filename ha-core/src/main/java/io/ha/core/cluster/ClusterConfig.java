@@ -30,6 +30,9 @@ import org.apache.curator.retry.RetryUntilElapsed;
  * @param leaderServices   leader-only work by name, in registration order
  * @param maxDoneRecords   terminal records kept per terminal state
  * @param tls              TLS to ZooKeeper, or null for a plain connection (refused with the embedded server)
+ * @param roles            the identities of the cluster's agents, submitters and readers, or null for one shared
+ *                         identity (needs credentials)
+ * @param maxAgentCapacity the most task slots the leader counts for any one agent, whatever it declares
  */
 public record ClusterConfig(
         String connectString,
@@ -52,11 +55,15 @@ public record ClusterConfig(
         Map<String, LeaderService> leaderServices,
         Duration doneRetention,
         int maxDoneRecords,
-        ZooKeeperTls tls) {
+        ZooKeeperTls tls,
+        Roles roles,
+        int maxAgentCapacity) {
     /** Default session timeout: 15 s. */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(15);
     /** Default connection timeout: 10 s. */
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
+    /** Default cap on one agent's counted task slots. */
+    public static final int DEFAULT_MAX_AGENT_CAPACITY = 1024;
 
     public ClusterConfig {
         connectString = connectString == null ? null : ConnectStrings.validate(connectString.trim());
@@ -81,6 +88,17 @@ public record ClusterConfig(
         doneRetention(doneRetention, maxDoneRecords);
         Preconditions.checkArgument(tls == null || connectString != null,
                 "TLS to ZooKeeper needs a connect string: the embedded server listens on loopback without TLS");
+        Preconditions.checkArgument(roles == null || credentials != null,
+                "roles need credentials: each process connects with the identity its role lists");
+        maxAgentCapacity(maxAgentCapacity);
+        Preconditions.checkArgument(role != ClusterRole.MEMBER || capacity <= maxAgentCapacity,
+                "capacity %s exceeds the max agent capacity %s", capacity, maxAgentCapacity);
+    }
+
+    static int maxAgentCapacity(int max) {
+        Preconditions.checkArgument(max >= 1 && max <= 1_000_000, "max agent capacity must be in 1-1000000, got %s",
+                max);
+        return max;
     }
 
     /**
@@ -149,6 +167,8 @@ public record ClusterConfig(
         // Credentials print as user=...,password=****; leader services and strategy by class only.
         return "ClusterConfig[cluster=" + clusterName + ", root=" + rootPath + ", agent=" + agentId + ", role=" + role
                 + ", zk=" + (connectString == null ? "embedded" : connectString) + ", session=" + sessionTimeout
-                + ", credentials=" + credentials + (tls == null ? "" : ", " + tls) + "]";
+                + ", credentials=" + credentials + (tls == null ? "" : ", " + tls)
+                + (roles == null ? "" : ", roles=" + roles.agents().size() + " agents/" + roles.submitters().size()
+                + " submitters/" + roles.readers().size() + " readers") + "]";
     }
 }

@@ -4,7 +4,10 @@ import io.ha.core.HaException;
 import io.ha.core.internal.ZPaths;
 import io.ha.core.task.store.TaskLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 
@@ -25,23 +28,42 @@ final class ClusterLayout {
     private final String clusterName;
     private final String connectString;
     private final RootAclCheck rootAcl;
+    private final Roles roles;
+    private final Credentials credentials;
+    private final ClusterRole role;
 
-    ClusterLayout(CuratorFramework client, ZPaths paths, String clusterName, String connectString,
-                  Credentials credentials) {
+    ClusterLayout(CuratorFramework client, ZPaths paths, ClusterConfig config, String connectString) {
         this.client = client;
         this.paths = paths;
-        this.clusterName = clusterName;
+        this.clusterName = config.clusterName();
         this.connectString = connectString;
-        this.rootAcl = credentials == null ? null
-                : new RootAclCheck(client, paths.clusterRoot(), clusterName, credentials);
+        this.roles = config.roles();
+        this.credentials = config.credentials();
+        this.role = config.role();
+        this.rootAcl = credentials == null ? null : new RootAclCheck(client, paths.clusterRoot(), clusterName,
+                credentials, trusted(credentials, roles));
+    }
+
+    private static Set<String> trusted(Credentials credentials, Roles roles) {
+        Set<String> trusted = new HashSet<>(roles == null ? Set.of() : roles.agents());
+        trusted.add(credentials.digestId());
+        return trusted;
     }
 
     /** The cluster's own nodes; the task queue's directories follow with {@link #ensureTaskLayout()}. */
     void ensure() throws Exception {
+        RolesNode rolesNode = new RolesNode(client, paths, clusterName);
+        rolesNode.check(roles, credentials, role); // reads only: refuses before the checks below name ACLs
         if (rootAcl != null) {
             rootAcl.check();
         }
-        for (String path : List.of(paths.agents(), paths.leader(), paths.locks())) {
+        List<String> dirs = new ArrayList<>(List.of(paths.agents(), paths.leader(), paths.locks()));
+        if (roles != null && role == ClusterRole.MEMBER) {
+            // With roles, submitters may create below these but not beside them: they must exist first.
+            dirs.addAll(List.of(paths.bindings(), paths.groups(), paths.schedules(), paths.limits(),
+                    paths.controls()));
+        }
+        for (String path : dirs) {
             createIfMissing(path, null);
         }
         createIfMissing(paths.epoch(), "0".getBytes(StandardCharsets.UTF_8));
@@ -53,6 +75,9 @@ final class ClusterLayout {
         }
         if (rootAcl != null) {
             rootAcl.check();
+        }
+        if (roles != null && role == ClusterRole.MEMBER) {
+            rolesNode.publish(roles, credentials);
         }
     }
 
@@ -76,7 +101,9 @@ final class ClusterLayout {
             // Already laid out by an earlier member.
         } catch (KeeperException.NoAuthException e) {
             throw new HaException("cannot create " + path + " for cluster '" + clusterName
-                    + "': it is protected by credentials this process does not have (NoAuth)", e);
+                    + "': it is protected by credentials this process does not have (NoAuth)"
+                    + (roles == null ? "" : "; with roles, only an agent identity lays out a cluster: start an "
+                    + "agent first"), e);
         } catch (KeeperException.NoNodeException e) {
             String chroot = ConnectStrings.chroot(connectString);
             if (chroot != null) {

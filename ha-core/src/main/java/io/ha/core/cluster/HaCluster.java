@@ -99,8 +99,7 @@ public final class HaCluster implements Closeable {
             client = connection.client();
             guard = connection.guard();
             connectString = connection.connectString();
-            ClusterLayout layout = new ClusterLayout(client, paths, config.clusterName(), connectString,
-                    config.credentials());
+            ClusterLayout layout = new ClusterLayout(client, paths, config, connectString);
             layout.ensure();
             compose(layout);
             LOG.info("{} {} joined cluster '{}' at {} (session timeout {} ms)", roleName(), config.agentId(),
@@ -118,7 +117,7 @@ public final class HaCluster implements Closeable {
         ClusterContext ctx = new ClusterContext(client, paths, config.agentId(), guard, timeline,
                 config.sessionTimeout(), config.connectionTimeout());
         exclusiveWork = track(new ExclusiveWork(ctx));
-        membership = track(new Membership(ctx));
+        membership = track(new Membership(ctx, config.maxAgentCapacity(), config.roles() != null));
         membership.start();
         election = track(new LeaderElection(ctx, config.leaderStopTimeout()));
         layout.ensureTaskLayout();
@@ -130,7 +129,8 @@ public final class HaCluster implements Closeable {
         if (config.role() != ClusterRole.MEMBER) {
             return;
         }
-        registry = track(new AgentRegistry(ctx, agentInfo()));
+        registry = track(new AgentRegistry(ctx, agentInfo(),
+                config.roles() == null ? null : config.credentials().digestId()));
         registry.start();
         worker = track(new AgentWorker(ctx, queue.store(), config.maxTaskPayloadBytes(), registry, taskMetrics));
         election.addService("task-dispatcher", new Dispatcher(queue.store(), membership,

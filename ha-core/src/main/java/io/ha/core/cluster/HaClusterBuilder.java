@@ -32,6 +32,8 @@ public final class HaClusterBuilder {
     private ConnectionPolicy connectionPolicy = ConnectionPolicy.SUSPENDED_IS_LOSS;
     private ClusterRole role = ClusterRole.MEMBER;
     private int capacity = Runtime.getRuntime().availableProcessors();
+    private Roles roles;
+    private int maxAgentCapacity = ClusterConfig.DEFAULT_MAX_AGENT_CAPACITY;
     private Set<String> labels = Set.of();
     private String httpEndpoint;
     private int timelineCapacity = ClusterConfig.defaultTimelineCapacity();
@@ -167,6 +169,25 @@ public final class HaClusterBuilder {
         return this;
     }
 
+    /**
+     * Separate identities for agents, submitters and readers (default none: one shared identity). Needs
+     * {@link #credentials}, which must be listed with the role this process plays; every process of the cluster must
+     * be given the same roles.
+     */
+    public HaClusterBuilder roles(Roles roles) {
+        this.roles = roles;
+        return this;
+    }
+
+    /**
+     * The most task slots the leader counts for one agent, whatever its registration declares (default 1024), so
+     * that a rogue or misconfigured registration cannot attract the whole queue.
+     */
+    public HaClusterBuilder maxAgentCapacity(int max) {
+        this.maxAgentCapacity = ClusterConfig.maxAgentCapacity(max);
+        return this;
+    }
+
     /** How the leader picks an agent for a task; default capacity-weighted. */
     public HaClusterBuilder assignmentStrategy(AssignmentStrategy strategy) {
         this.assignmentStrategy = Preconditions.checkNotNull(strategy, "assignment strategy must not be null");
@@ -178,7 +199,7 @@ public final class HaClusterBuilder {
         return new ClusterConfig(connectString, clusterName, rootPath, agentId, sessionTimeout, connectionTimeout,
                 leaderStopTimeout, retryPolicy, credentials, connectionPolicy, role, capacity, labels,
                 httpEndpoint, timelineCapacity, maxTaskPayloadBytes, assignmentStrategy, leaderServices,
-                doneRetention, maxDoneRecords, tls);
+                doneRetention, maxDoneRecords, tls, roles, maxAgentCapacity);
     }
 
     public HaCluster build() {

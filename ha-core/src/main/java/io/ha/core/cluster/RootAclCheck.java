@@ -3,6 +3,7 @@ package io.ha.core.cluster;
 import io.ha.core.ClusterRootExposedException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
@@ -16,7 +17,8 @@ import org.apache.zookeeper.data.ACL;
  * entry for {@code world:anyone}, an {@code ip} range, another digest identity or any other scheme that grants
  * CREATE, DELETE, WRITE or ADMIN fails the check (CREATE or DELETE on a parent lets a stranger create or remove the
  * cluster node first; WRITE or ADMIN let them change it or its ACL), and so does a node these credentials cannot
- * read the ACL of. READ granted to others is allowed: the nodes on the path hold no data.
+ * read the ACL of. READ granted to others is allowed: the nodes on the path hold no data. With {@link Roles}, the
+ * agents' identities are trusted too (they all hold ALL there).
  *
  * <p>Guarantee: {@link #check} reads only (one getACL per node) and throws {@link ClusterRootExposedException}
  * naming the first offending node, its ACL and the fix. Not checked: ZooKeeper's own {@code /} (open to the world by
@@ -26,17 +28,26 @@ import org.apache.zookeeper.data.ACL;
  */
 final class RootAclCheck {
     private static final int BEYOND_READ = Perms.ALL & ~Perms.READ;
+    /** What ZooKeeper shows of a digest entry's hash to a client without ADMIN on the node. */
+    private static final String REDACTED = ":x";
 
     private final CuratorFramework client;
     private final String clusterRoot;
     private final String clusterName;
     private final Credentials credentials;
+    private final Set<String> trusted;
 
-    RootAclCheck(CuratorFramework client, String clusterRoot, String clusterName, Credentials credentials) {
+    /**
+     * @param trusted the digest ids that may hold more than READ: these credentials' own, and with {@link Roles} the
+     *                agents' too
+     */
+    RootAclCheck(CuratorFramework client, String clusterRoot, String clusterName, Credentials credentials,
+                 Set<String> trusted) {
         this.client = client;
         this.clusterRoot = clusterRoot;
         this.clusterName = clusterName;
         this.credentials = credentials;
+        this.trusted = Set.copyOf(trusted);
     }
 
     /** Checks the existing nodes of the path; missing ones are fine (this process creates them creator-only). */
@@ -54,7 +65,7 @@ final class RootAclCheck {
             }
             List<String> strangers = new ArrayList<>();
             for (ACL entry : acl) {
-                if ((entry.getPerms() & BEYOND_READ) != 0 && !isOurs(entry, ours)) {
+                if ((entry.getPerms() & BEYOND_READ) != 0 && !isTrusted(entry)) {
                     strangers.add(describe(entry, ours));
                 }
             }
@@ -69,7 +80,7 @@ final class RootAclCheck {
         return new ClusterRootExposedException("cluster '" + clusterName + "' at " + clusterRoot
                 + " is not protected: node " + node + ": " + problem + "; with credentials, the nodes from the root "
                 + "path to the cluster node must grant nothing beyond READ to anyone but user '" + credentials.user()
-                + "' (someone else could have created or could remove the cluster node). Fix: run 'ha-ctl secure' "
+                + "'" + (trusted.size() > 1 ? " and the agents of the roles" : "") + " (someone else could have created or could remove the cluster node). Fix: run 'ha-ctl secure' "
                 + "with the cluster's credentials, or remove the node if it is not yours");
     }
 
@@ -82,8 +93,23 @@ final class RootAclCheck {
         return nodes;
     }
 
-    private static boolean isOurs(ACL entry, String ours) {
-        return entry.getId().getScheme().equals("digest") && entry.getId().getId().equals(ours);
+    /**
+     * A digest entry of a trusted identity. ZooKeeper shows an entry's hash only to a client with ADMIN on the node
+     * ({@code user:x} to the others, such as submitters and readers under {@link Roles}): such an entry of another
+     * trusted user is trusted by its name (the agents, who see the hashes, check them). One with this process's own
+     * user is not: were it ours, it would have shown its hash.
+     */
+    private boolean isTrusted(ACL entry) {
+        String id = entry.getId().getId();
+        if (!entry.getId().getScheme().equals("digest")) {
+            return false;
+        }
+        if (trusted.contains(id)) {
+            return true;
+        }
+        String user = id.substring(0, Math.max(0, id.indexOf(':')));
+        return id.endsWith(REDACTED) && !user.equals(credentials.user())
+                && trusted.stream().anyMatch(t -> t.startsWith(user + ":"));
     }
 
     /** An ACL as {@code [world:anyone=cdrwa]}; a digest id shows its user only, never the password's hash. */

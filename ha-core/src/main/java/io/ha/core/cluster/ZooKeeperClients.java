@@ -1,6 +1,7 @@
 package io.ha.core.cluster;
 
 import io.ha.core.ZooKeeperUnavailableException;
+import io.ha.core.internal.ZPaths;
 import io.ha.core.session.ClusterContext;
 import io.ha.core.session.ConnectionGuard;
 import io.ha.core.session.ConnectionPolicy;
@@ -20,8 +21,8 @@ import org.apache.zookeeper.data.ACL;
 
 /**
  * Makes the one connected ZooKeeper client of an {@link HaCluster}: starts the embedded server when no connect
- * string is configured, sets the connection policy, the credentials with their creator-only ACL, and the client's
- * packet limit, and waits for the first connection.
+ * string is configured, sets the connection policy, the credentials with their ACLs (owner-only, or by role with
+ * {@link Roles}: {@link RoleAcls}), and the client's packet limit, and waits for the first connection.
  *
  * <p>Guarantee: {@link #connect} returns a started client whose {@link ConnectionGuard} has seen the connection, or
  * throws {@link ZooKeeperUnavailableException} after the connection timeout; whatever it acquired was handed to
@@ -55,7 +56,9 @@ final class ZooKeeperClients {
                         ? new StandardConnectionStateErrorPolicy() : new SessionConnectionStateErrorPolicy());
         if (config.credentials() != null) {
             b.authorization("digest", config.credentials().digestAuth())
-                    .aclProvider(new OwnerOnlyAcl(config.credentials().ownerOnlyAcl()));
+                    .aclProvider(config.roles() != null
+                            ? new RoleAcls(new ZPaths(config.rootPath(), config.clusterName()).clusterRoot(), config.roles(), config.credentials())
+                            : new OwnerOnlyAcl(config.credentials().ownerOnlyAcl()));
         }
         b.zkClientConfig(clientConfig(config.tls()));
         CuratorFramework client = b.build();

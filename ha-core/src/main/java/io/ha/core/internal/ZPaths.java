@@ -190,7 +190,34 @@ public final class ZPaths {
 
     /** Commands for one agent (such as a remote drain), written by tools and watched by that agent. */
     public String control(String agentId) {
-        return ZKPaths.makePath(clusterRoot, "control", agentId);
+        return ZKPaths.makePath(controls(), agentId);
+    }
+
+    /** Parent of the agents' control nodes. */
+    public String controls() {
+        return ZKPaths.makePath(clusterRoot, "control");
+    }
+
+    /** The cluster's roles as the agents were given them (digest identities per role), for clients to compare. */
+    public String roles() {
+        return ZKPaths.makePath(clusterRoot, "roles");
+    }
+
+    /**
+     * Per agent id, the identity that first registered it: {@code /bindings/<agentId>}, which only that identity may
+     * add children to. Used only when the cluster has roles.
+     */
+    public String bindings() {
+        return ZKPaths.makePath(clusterRoot, "bindings");
+    }
+
+    public String binding(String agentId) {
+        return ZKPaths.makePath(bindings(), agentId);
+    }
+
+    /** The ephemeral node of the session that holds {@code /agents/<agentId>}, below its binding. */
+    public String bindingSession(String agentId) {
+        return ZKPaths.makePath(bindings(), agentId, "session");
     }
 
     /** Schedule definitions with their last fire time: {@code /schedules/<name>}. */

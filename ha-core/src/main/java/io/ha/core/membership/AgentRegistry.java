@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs.Perms;
 import org.apache.zookeeper.data.Stat;
 
 /**
@@ -22,6 +24,12 @@ import org.apache.zookeeper.data.Stat;
  * session expires the servers delete it, and once a new session is established the node is created again by itself
  * (Curator {@link PersistentNode} in ephemeral mode). Not guaranteed: that the node disappears at the instant the
  * process dies; that takes up to the session timeout.
+ *
+ * <p>In a cluster with roles the agent id is bound to the identity that first registered it: the registry creates
+ * {@code /bindings/<id>} (which only that identity may add children to) and, before its registration, the ephemeral
+ * {@code /bindings/<id>/session} of the same session; {@link Membership} counts a registration only when both are
+ * held by one session. Not guaranteed: that an id is bound to the right identity before its agent first starts
+ * (the first identity to register an id keeps it until an agent identity deletes the binding).
  */
 public final class AgentRegistry implements Closeable {
     private enum State { LATENT, STARTED, CLOSED }
@@ -29,8 +37,10 @@ public final class AgentRegistry implements Closeable {
     private final ClusterContext ctx;
     private final String path;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final String bindingIdentity;
     private volatile AgentInfo info;
     private RegistrationNode node;
+    private RegistrationNode bindingNode;
 
     /**
      * Deletes its node on close only while connected: without a connection the delete would block in retries, and
@@ -53,11 +63,20 @@ public final class AgentRegistry implements Closeable {
     }
 
     public AgentRegistry(ClusterContext ctx, AgentInfo info) {
+        this(ctx, info, null);
+    }
+
+    /**
+     * @param bindingIdentity in a cluster with roles, this process's digest id ({@code user:hash}): the id is bound
+     *                        to it; null without roles
+     */
+    public AgentRegistry(ClusterContext ctx, AgentInfo info, String bindingIdentity) {
         Preconditions.checkArgument(info.id().equals(ctx.agentId()), "agent info id %s differs from agent id %s",
                 info.id(), ctx.agentId());
         this.ctx = ctx;
         this.info = info;
         this.path = ctx.paths().agent(info.id());
+        this.bindingIdentity = bindingIdentity;
     }
 
     /**
@@ -69,7 +88,10 @@ public final class AgentRegistry implements Closeable {
      */
     public void start() throws Exception {
         Preconditions.checkState(state.compareAndSet(State.LATENT, State.STARTED), "Cannot be started more than once");
-        awaitIdFree();
+        if (bindingIdentity != null) {
+            bind();
+        }
+        awaitFree(path);
         node = new RegistrationNode(ctx, path, Json.write(info));
         node.getListenable().addListener(createdPath -> ctx.timeline().record(EventKind.REGISTERED,
                 "agent " + info.id() + " at " + createdPath));
@@ -80,7 +102,36 @@ public final class AgentRegistry implements Closeable {
         }
     }
 
-    private void awaitIdFree() throws Exception {
+    /**
+     * Makes sure the id's binding is this identity's (creating it for an unbound id) and holds this session.
+     *
+     * @throws DuplicateAgentException when the id is bound to another identity
+     */
+    private void bind() throws Exception {
+        String binding = ctx.paths().binding(info.id());
+        try {
+            ctx.client().create().creatingParentsIfNeeded().forPath(binding);
+        } catch (KeeperException.NodeExistsException e) {
+            // Bound before: by this identity (an earlier run) or another.
+        }
+        boolean ours = ctx.client().getACL().forPath(binding).stream().anyMatch(a -> (a.getPerms() & Perms.CREATE) != 0
+                && a.getId().getScheme().equals("digest") && a.getId().getId().equals(bindingIdentity));
+        if (!ours) {
+            throw new DuplicateAgentException("agent id '" + info.id() + "' is bound to another ZooKeeper identity ("
+                    + binding + " was created by it, and only it may register that id); choose another id, or "
+                    + "delete that binding with an agent identity if the id should change hands");
+        }
+        String session = ctx.paths().bindingSession(info.id());
+        awaitFree(session);
+        bindingNode = new RegistrationNode(ctx, session, new byte[0]);
+        bindingNode.start();
+        if (!bindingNode.waitForInitialCreate(ctx.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new HaException("agent " + info.id() + " could not create its binding node " + session + " within "
+                    + ctx.connectionTimeout().toMillis() + " ms");
+        }
+    }
+
+    private void awaitFree(String path) throws Exception {
         long deadline = System.nanoTime() + ctx.sessionTimeout().toNanos() + ctx.connectionTimeout().toNanos();
         while (true) {
             Stat stat = ctx.client().checkExists().forPath(path);
@@ -128,9 +179,14 @@ public final class AgentRegistry implements Closeable {
      */
     @Override
     public void close() throws IOException {
-        if (state.getAndSet(State.CLOSED) == State.STARTED && node != null) {
-            node.close();
-            ctx.timeline().record(EventKind.DEREGISTERED, "agent " + info.id());
+        if (state.getAndSet(State.CLOSED) == State.STARTED) {
+            if (node != null) {
+                node.close();
+                ctx.timeline().record(EventKind.DEREGISTERED, "agent " + info.id());
+            }
+            if (bindingNode != null) {
+                bindingNode.close();
+            }
         }
     }
 }

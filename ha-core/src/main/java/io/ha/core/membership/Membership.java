@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * guaranteed: that the view is current at the instant of a read (it lags by one watch notification), nor that an
  * agent that died is removed before its session times out. A node whose data is not valid agent JSON is left out of
  * the view with one WARN line naming its path.
+ *
+ * <p>What the view holds of a registration: its declared capacity, capped at the configured maximum (so that one
+ * registration cannot attract the whole queue); and, in a cluster with roles, only a registration whose session also
+ * holds the agent id's binding ({@code /bindings/<id>/session}, which only the identity that first registered the id
+ * can create), so that an agent id registered by another identity is not a member and gets no task.
  */
 public final class Membership implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
@@ -42,16 +48,36 @@ public final class Membership implements Closeable {
     private final ClusterContext ctx;
     private final String agentsPath;
     private final CuratorCache cache;
+    private final CuratorCache bindings;
+    private final int maxAgentCapacity;
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final Map<String, AgentInfo> view = new ConcurrentHashMap<>();
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final CountDownLatch initialized = new CountDownLatch(1);
     private final Object changed = new Object();
 
+    /** A view without a capacity cap or binding check (tests, tools). */
     public Membership(ClusterContext ctx) {
+        this(ctx, Integer.MAX_VALUE, false);
+    }
+
+    /**
+     * @param maxAgentCapacity the most slots an agent is counted with, whatever it declares
+     * @param requireBinding   true in a cluster with roles: a registration counts only while its session holds the
+     *                         agent id's binding
+     */
+    public Membership(ClusterContext ctx, int maxAgentCapacity, boolean requireBinding) {
         this.ctx = ctx;
         this.agentsPath = ctx.paths().agents();
+        this.maxAgentCapacity = maxAgentCapacity;
         this.cache = CuratorCache.build(ctx.client(), agentsPath);
+        this.bindings = requireBinding ? CuratorCache.build(ctx.client(), ctx.paths().bindings()) : null;
+        if (bindings != null) {
+            // A binding that appears or changes may complete a registration seen before it.
+            bindings.listenable().addListener(CuratorCacheListener.builder()
+                    .forCreates(this::onBinding).forChanges((before, after) -> onBinding(after)).build());
+        }
         cache.listenable().addListener(CuratorCacheListener.builder()
                 .forCreates(this::onUpsert)
                 .forChanges((before, after) -> onUpsert(after))
@@ -63,6 +89,13 @@ public final class Membership implements Closeable {
     /** Starts watching and waits (up to the connection timeout) for the first full view. */
     public void start() throws InterruptedException {
         Preconditions.checkState(state.compareAndSet(State.LATENT, State.STARTED), "Cannot be started more than once");
+        if (bindings != null) {
+            CountDownLatch loaded = new CountDownLatch(1);
+            bindings.listenable().addListener(CuratorCacheListener.builder().forInitialized(loaded::countDown)
+                    .build());
+            bindings.start();
+            loaded.await(ctx.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
         cache.start();
         if (!initialized.await(ctx.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.warn("membership view of {} not loaded within {} ms; it will fill in as ZooKeeper answers",
@@ -74,7 +107,14 @@ public final class Membership implements Closeable {
         return ZPaths.childName(agentsPath, data.getPath()) != null;
     }
 
-    private void onUpsert(ChildData data) {
+    private void onBinding(ChildData data) {
+        List<String> below = ZPaths.below(ctx.paths().bindings(), data.getPath());
+        if (below.size() == 2) {
+            cache.get(ctx.paths().agent(below.get(0))).ifPresent(this::onUpsert);
+        }
+    }
+
+    private synchronized void onUpsert(ChildData data) {
         if (!isAgentNode(data)) {
             return;
         }
@@ -89,6 +129,26 @@ public final class Membership implements Closeable {
             LOG.warn("ignoring agent node {}: it claims id {}", data.getPath(), info.id());
             return;
         }
+        if (bindings != null && !isBound(info.id(), data)) {
+            AgentInfo gone = view.remove(info.id());
+            if (gone != null) {
+                signal();
+                ctx.timeline().record(EventKind.LEFT, "agent " + gone.id() + " (its registration was replaced)");
+                listeners.forEach(l -> l.left(gone));
+            }
+            return;
+        }
+        if (info.capacity() > maxAgentCapacity) {
+            if (warned.add(info.id() + "/capacity")) {
+                LOG.warn("agent {} declares capacity {}; counted as {} (max agent capacity)", info.id(),
+                        info.capacity(), maxAgentCapacity);
+            }
+            info = info.withCapacity(maxAgentCapacity);
+        }
+        publish(info);
+    }
+
+    private void publish(AgentInfo info) {
         AgentInfo previous = view.put(info.id(), info);
         signal();
         if (previous == null) {
@@ -100,7 +160,28 @@ public final class Membership implements Closeable {
         }
     }
 
-    private void onDelete(ChildData data) {
+    /** True when the session holding the registration also holds the agent id's binding. */
+    private boolean isBound(String agentId, ChildData registration) {
+        long owner = registration.getStat() == null ? 0 : registration.getStat().getEphemeralOwner();
+        Optional<ChildData> binding = bindings.get(ctx.paths().bindingSession(agentId));
+        long bound = binding.map(b -> b.getStat() == null ? 0 : b.getStat().getEphemeralOwner()).orElse(0L);
+        if (owner != 0 && owner == bound) {
+            warned.remove(agentId + "/binding");
+            warned.remove(agentId + "/unbound");
+            return true;
+        }
+        if (bound != 0 && warned.add(agentId + "/binding")) {
+            LOG.warn("ignoring agent node {}: it is held by session 0x{}, and the id's binding by session 0x{} (an "
+                    + "identity other than the one the id is bound to registered it?); it gets no tasks",
+                    registration.getPath(), Long.toHexString(owner), Long.toHexString(bound));
+        } else if (bound == 0 && warned.add(agentId + "/unbound")) {
+            LOG.info("agent node {} has no binding (yet): not a member until its session holds {}",
+                    registration.getPath(), ctx.paths().bindingSession(agentId));
+        }
+        return false;
+    }
+
+    private synchronized void onDelete(ChildData data) {
         if (!isAgentNode(data)) {
             return;
         }
@@ -164,6 +245,9 @@ public final class Membership implements Closeable {
     public void close() {
         if (state.getAndSet(State.CLOSED) == State.STARTED) {
             cache.close();
+            if (bindings != null) {
+                bindings.close();
+            }
         }
     }
 }

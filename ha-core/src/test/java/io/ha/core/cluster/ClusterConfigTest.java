@@ -100,6 +100,7 @@ class ClusterConfigTest {
         return new ClusterConfig(c.connectString(), c.clusterName(), root, c.agentId(), c.sessionTimeout(),
                 c.connectionTimeout(), c.leaderStopTimeout(), c.retryPolicy(), c.credentials(), c.connectionPolicy(),
                 c.role(), capacity, c.labels(), c.httpEndpoint(), c.timelineCapacity(), payload,
-                c.assignmentStrategy(), c.leaderServices(), c.doneRetention(), c.maxDoneRecords(), c.tls());
+                c.assignmentStrategy(), c.leaderServices(), c.doneRetention(), c.maxDoneRecords(), c.tls(), c.roles(),
+                c.maxAgentCapacity());
     }
 }
