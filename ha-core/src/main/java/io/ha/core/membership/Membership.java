@@ -19,9 +19,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +51,8 @@ public final class Membership implements Closeable {
     private final ClusterContext ctx;
     private final String agentsPath;
     private final CuratorCache cache;
-    private final CuratorCache bindings;
+    private final boolean requireBinding;
+    private final CuratorWatcher bindingWatcher = this::onBindingEvent;
     private final int maxAgentCapacity;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final Map<String, AgentInfo> view = new ConcurrentHashMap<>();
@@ -72,12 +76,7 @@ public final class Membership implements Closeable {
         this.agentsPath = ctx.paths().agents();
         this.maxAgentCapacity = maxAgentCapacity;
         this.cache = CuratorCache.build(ctx.client(), agentsPath);
-        this.bindings = requireBinding ? CuratorCache.build(ctx.client(), ctx.paths().bindings()) : null;
-        if (bindings != null) {
-            // A binding that appears or changes may complete a registration seen before it.
-            bindings.listenable().addListener(CuratorCacheListener.builder()
-                    .forCreates(this::onBinding).forChanges((before, after) -> onBinding(after)).build());
-        }
+        this.requireBinding = requireBinding;
         cache.listenable().addListener(CuratorCacheListener.builder()
                 .forCreates(this::onUpsert)
                 .forChanges((before, after) -> onUpsert(after))
@@ -89,13 +88,6 @@ public final class Membership implements Closeable {
     /** Starts watching and waits (up to the connection timeout) for the first full view. */
     public void start() throws InterruptedException {
         Preconditions.checkState(state.compareAndSet(State.LATENT, State.STARTED), "Cannot be started more than once");
-        if (bindings != null) {
-            CountDownLatch loaded = new CountDownLatch(1);
-            bindings.listenable().addListener(CuratorCacheListener.builder().forInitialized(loaded::countDown)
-                    .build());
-            bindings.start();
-            loaded.await(ctx.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        }
         cache.start();
         if (!initialized.await(ctx.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.warn("membership view of {} not loaded within {} ms; it will fill in as ZooKeeper answers",
@@ -107,9 +99,11 @@ public final class Membership implements Closeable {
         return ZPaths.childName(agentsPath, data.getPath()) != null;
     }
 
-    private void onBinding(ChildData data) {
-        List<String> below = ZPaths.below(ctx.paths().bindings(), data.getPath());
-        if (below.size() == 2) {
+    /** A binding that appears or changes may complete (or end) a registration seen before it: look again. */
+    private void onBindingEvent(WatchedEvent event) {
+        List<String> below = event.getPath() == null ? List.of() : ZPaths.below(ctx.paths().bindings(),
+                event.getPath());
+        if (below.size() == 2 && state.get() == State.STARTED) {
             cache.get(ctx.paths().agent(below.get(0))).ifPresent(this::onUpsert);
         }
     }
@@ -129,7 +123,7 @@ public final class Membership implements Closeable {
             LOG.warn("ignoring agent node {}: it claims id {}", data.getPath(), info.id());
             return;
         }
-        if (bindings != null && !isBound(info.id(), data)) {
+        if (requireBinding && !isBound(info.id(), data)) {
             AgentInfo gone = view.remove(info.id());
             if (gone != null) {
                 signal();
@@ -163,8 +157,21 @@ public final class Membership implements Closeable {
     /** True when the session holding the registration also holds the agent id's binding. */
     private boolean isBound(String agentId, ChildData registration) {
         long owner = registration.getStat() == null ? 0 : registration.getStat().getEphemeralOwner();
-        Optional<ChildData> binding = bindings.get(ctx.paths().bindingSession(agentId));
-        long bound = binding.map(b -> b.getStat() == null ? 0 : b.getStat().getEphemeralOwner()).orElse(0L);
+        long bound;
+        try {
+            // Read, not cached: the binding and the registration are made one after the other, and a watch brings
+            // this back here when the binding changes.
+            Stat binding = ctx.client().checkExists().usingWatcher(bindingWatcher)
+                    .forPath(ctx.paths().bindingSession(agentId));
+            bound = binding == null ? 0 : binding.getEphemeralOwner();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            LOG.warn("cannot read the binding of agent {} ({}); not a member until it can be read", agentId,
+                    e.toString());
+            return false;
+        }
         if (owner != 0 && owner == bound) {
             warned.remove(agentId + "/binding");
             warned.remove(agentId + "/unbound");
@@ -245,9 +252,6 @@ public final class Membership implements Closeable {
     public void close() {
         if (state.getAndSet(State.CLOSED) == State.STARTED) {
             cache.close();
-            if (bindings != null) {
-                bindings.close();
-            }
         }
     }
 }
