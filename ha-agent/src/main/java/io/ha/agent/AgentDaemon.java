@@ -106,7 +106,9 @@ public final class AgentDaemon implements Closeable {
                     .labels(config.labels())
                     .httpEndpoint(http.endpoint())
                     .credentials(config.zkCredentials())
-                    .tls(config.zkTls());
+                    .tls(config.zkTls())
+                    .roles(config.zkRoles())
+                    .maxAgentCapacity(config.maxAgentCapacity());
             cluster = b.build().start();
             awaitOwnRegistration();
             metrics.bind(cluster);

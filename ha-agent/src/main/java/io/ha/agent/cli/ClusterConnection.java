@@ -5,6 +5,7 @@ import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.cluster.ProcessIdentity;
+import io.ha.core.cluster.Roles;
 import io.ha.core.cluster.ZooKeeperTls;
 import java.io.Closeable;
 import java.io.IOException;
@@ -36,6 +37,7 @@ final class ClusterConnection implements Closeable {
     static final String ENV_AUTH = "HA_ZK_AUTH";
     static final String ENV_AUTH_FILE = "HA_ZK_AUTH_FILE";
     static final String ENV_TLS = "HA_ZK_TLS_ENABLED";
+    static final String ENV_ROLES_FILE = "HA_ZK_ROLES_FILE";
 
     private final HaCluster cluster;
 
@@ -58,6 +60,16 @@ final class ClusterConnection implements Closeable {
         clusterName = clusterName == null ? "default" : clusterName;
         Credentials credentials = credentials(options, env);
         ZooKeeperTls tls = tls(options, env);
+        Roles roles = roles(options, env);
+        if (roles != null && credentials == null) {
+            throw CtlException.usage("--roles-file needs credentials (--auth-file, HA_ZK_AUTH or HA_ZK_AUTH_FILE) "
+                    + "of an identity the roles list");
+        }
+        if (roles != null && roles.roleOf(credentials).isEmpty()) {
+            throw CtlException.usage("the credentials of user '" + credentials.user() + "' are not listed in the "
+                    + "roles file (or their password differs: 'ha-ctl digest " + credentials.user() + "' prints the "
+                    + "line to list)");
+        }
         Duration connectTimeout = options.connectTimeout();
         HaCluster cluster;
         try {
@@ -72,6 +84,7 @@ final class ClusterConnection implements Closeable {
                     .sessionTimeout(connectTimeout)
                     .credentials(credentials)
                     .tls(tls)
+                    .roles(roles)
                     .build();
         } catch (IllegalArgumentException e) {
             throw CtlException.usage(e.getMessage());
@@ -173,6 +186,20 @@ final class ClusterConnection implements Closeable {
             return new ZooKeeperTls(trust, trustPassword, key, keyPassword);
         } catch (IllegalArgumentException e) {
             throw CtlException.usage(e.getMessage());
+        }
+    }
+
+    /** From --roles-file, else HA_ZK_ROLES_FILE; null when neither is set. */
+    static Roles roles(GlobalOptions options, Map<String, String> env) {
+        Path file = file(options.rolesFile, env, ENV_ROLES_FILE);
+        if (file == null) {
+            return null;
+        }
+        try {
+            return Roles.read(file);
+        } catch (IllegalArgumentException e) {
+            throw CtlException.usage((options.rolesFile != null ? "--roles-file" : ENV_ROLES_FILE) + ": "
+                    + e.getMessage());
         }
     }
 

@@ -36,7 +36,7 @@ import picocli.CommandLine;
                 GroupCommand.class,
                 TaskCommand.class, TasksCommand.class, CancelCommand.class, DrainCommand.class, WaitCommand.class,
                 RetryCommand.class, LimitsCommand.class, LimitCommand.class,
-                SecureCommand.class, SecretKeyCommand.class,
+                SecureCommand.class, DigestCommand.class, SecretKeyCommand.class,
                 WatchCommand.class, SchedulesCommand.class, ScheduleCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%n",
         footer = {"Durations: 500ms, 30s, 5m, 1h, 1h30m.",
@@ -131,8 +131,10 @@ public final class CtlMain implements Callable<Integer> {
                 || t instanceof TaskRejectedException || t instanceof TimeoutException || t instanceof HaException) {
             message = t.getMessage();
         } else if (t instanceof KeeperException.NoAuthException k) {
-            message = "not authorized to access " + k.getPath() + " (NoAuth): give the cluster's credentials with "
-                    + ClusterConnection.ENV_AUTH + " or --auth-file";
+            message = "not authorized to access " + (k.getPath() == null ? "the nodes this command changes"
+                    : k.getPath()) + " (NoAuth): give the cluster's credentials with " + ClusterConnection.ENV_AUTH
+                    + " or --auth-file; in a cluster with roles, an identity of a role that may do this (readers "
+                    + "change nothing; submitters submit, cancel, retry, schedule, limit and drain)";
         } else if (t instanceof KeeperException.ConnectionLossException
                 || t instanceof KeeperException.SessionExpiredException
                 || t instanceof KeeperException.OperationTimeoutException) {

@@ -47,6 +47,11 @@ final class GlobalOptions {
             description = "The key store's password (default: $HA_ZK_TLS_KEYSTORE_PASSWORD_FILE).")
     Path zkKeyStorePasswordFile;
 
+    @Option(names = "--roles-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "The cluster's roles (agent|submitter|reader USER:DIGEST lines), when it has separate "
+                    + "identities (default: $HA_ZK_ROLES_FILE).")
+    Path rolesFile;
+
     @Option(names = "--connect-timeout", paramLabel = "DURATION", scope = ScopeType.INHERIT,
             converter = DurationConverter.class,
             description = "Give up when no ZooKeeper server answers within this time (default: 10s).")

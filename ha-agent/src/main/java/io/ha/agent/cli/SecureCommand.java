@@ -3,6 +3,7 @@ package io.ha.agent.cli;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.HaCluster;
+import io.ha.core.cluster.Roles;
 import io.ha.core.cluster.ZooKeeperTls;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,9 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import picocli.CommandLine;
@@ -31,7 +35,10 @@ import picocli.CommandLine.Spec;
                 "Agents and tools still running without the credentials lose access to the cluster at once: "
                 + "restart them with the credentials (zk.auth or HA_ZK_AUTH).",
                 "The root path's nodes (/ha) become the credentials' too: other clusters there keep their nodes, "
-                + "but a new cluster under that root path needs these credentials."})
+                + "but a new cluster under that root path needs these credentials.",
+                "With --roles-file (an agent identity's credentials): sets each node's ACL by the roles instead and "
+                + "publishes the roles to <cluster>/roles; run it after changing the roles, then restart every "
+                + "process with the new file."})
 final class SecureCommand implements Callable<Integer> {
     /** {@code --json} output. */
     record Secured(String cluster, String path, String user, int changed, int unchanged, int gone) {
@@ -64,6 +71,12 @@ final class SecureCommand implements Callable<Integer> {
         }
         connect = connect.trim();
         ZooKeeperTls tls = ClusterConnection.tls(options, root.env());
+        Roles roles = ClusterConnection.roles(options, root.env());
+        if (roles != null && roles.roleOf(credentials).orElse(null) != Roles.Role.AGENT) {
+            throw CtlException.usage("secure --roles-file needs the credentials of an agent identity the roles list "
+                    + "(user '" + credentials.user() + "' is " + roles.roleOf(credentials).map(r -> "a "
+                    + r.name().toLowerCase()).orElse("not listed") + ")");
+        }
         String name = ClusterConnection.firstNonBlank(options.cluster, root.env().get(ClusterConnection.ENV_CLUSTER));
         name = name == null ? "default" : name;
         HaCluster cluster;
@@ -82,13 +95,18 @@ final class SecureCommand implements Callable<Integer> {
                 throw CtlException.failed("no cluster '" + name + "' at ZooKeeper " + connect + " ("
                         + cluster.clusterPath() + " does not exist): nothing to secure");
             }
-            TreeSecurer.Outcome outcome = new TreeSecurer(zk, credentials).secure(cluster.clusterPath());
+            TreeSecurer.Outcome outcome = (roles == null ? new TreeSecurer(zk, credentials)
+                    : new TreeSecurer(zk, credentials, roles, cluster.clusterPath())).secure(cluster.clusterPath());
+            if (roles != null) {
+                publishRoles(zk, cluster.clusterPath(), roles, credentials);
+            }
             if (options.json) {
                 Json.print(out, new Secured(name, cluster.clusterPath(), credentials.user(), outcome.changed(),
                         outcome.unchanged(), outcome.gone()));
             } else {
                 out.println("Secured cluster '" + name + "' at " + cluster.clusterPath() + " for user '"
-                        + credentials.user() + "': " + outcome.changed() + " node(s) changed to creator-only, "
+                        + credentials.user() + "': " + outcome.changed() + " node(s) changed to "
+                        + (roles == null ? "creator-only" : "the roles' ACLs") + ", "
                         + outcome.unchanged() + " already were"
                         + (outcome.gone() > 0 ? ", " + outcome.gone() + " went away meanwhile" : "") + ".");
                 if (outcome.changed() > 0) {
@@ -99,6 +117,18 @@ final class SecureCommand implements Callable<Integer> {
             return CtlException.OK;
         } finally {
             zk.close();
+        }
+    }
+
+    /** Writes the roles to {@code <cluster>/roles}, where every process compares its own with them. */
+    private static void publishRoles(ZooKeeper zk, String clusterPath, Roles roles, Credentials credentials)
+            throws KeeperException, InterruptedException {
+        String path = ZKPaths.makePath(clusterPath, "roles");
+        byte[] text = roles.toText().getBytes(StandardCharsets.UTF_8);
+        try {
+            zk.create(path, text, roles.aclFor(clusterPath, path, credentials), CreateMode.PERSISTENT);
+        } catch (KeeperException.NodeExistsException e) {
+            zk.setData(path, text, -1);
         }
     }
 

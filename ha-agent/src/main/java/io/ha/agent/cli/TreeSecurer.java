@@ -1,10 +1,14 @@
 package io.ha.agent.cli;
 
 import io.ha.core.cluster.Credentials;
+import io.ha.core.cluster.Roles;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
@@ -15,7 +19,8 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * Sets the creator-only digest ACL of the given credentials (what ha-core gives every node it creates with
- * credentials) on the nodes of the path to a cluster ({@code /ha}, {@code /ha/<cluster>}; not ZooKeeper's {@code /})
+ * credentials), or with roles the ACL each node gets by its path ({@link Roles#aclFor}), on the nodes of the path to a
+ * cluster ({@code /ha}, {@code /ha/<cluster>}; not ZooKeeper's {@code /})
  * and on every node below the cluster node, top down, on a session authenticated with those credentials.
  *
  * <p>Guarantee: a node whose ACL already is exactly that ACL is not written (a second run changes nothing); a node's
@@ -31,16 +36,29 @@ final class TreeSecurer {
     }
 
     private final ZooKeeper zk;
-    private final String ourId;
-    private final List<ACL> creatorOnly;
+    private final Function<String, List<ACL>> aclFor;
+    private final Predicate<String> keep;
     private int changed;
     private int unchanged;
     private int gone;
 
+    /** Creator-only ACLs for every node. */
     TreeSecurer(ZooKeeper zk, Credentials credentials) {
+        List<ACL> creatorOnly = credentials.ownerOnlyAcl();
         this.zk = zk;
-        this.ourId = credentials.digestId();
-        this.creatorOnly = credentials.ownerOnlyAcl();
+        this.aclFor = path -> creatorOnly;
+        this.keep = path -> false;
+    }
+
+    /**
+     * The roles' ACLs, except below the agents' bindings ({@code <cluster>/bindings/<id>}): those keep the ACL of
+     * the identity that registered the id.
+     */
+    TreeSecurer(ZooKeeper zk, Credentials credentials, Roles roles, String clusterPath) {
+        String bindings = ZKPaths.makePath(clusterPath, "bindings");
+        this.zk = zk;
+        this.aclFor = path -> roles.aclFor(clusterPath, path, credentials);
+        this.keep = path -> path.startsWith(bindings + "/");
     }
 
     /** Secures the path nodes down to {@code clusterPath} and the whole tree below it. */
@@ -82,13 +100,14 @@ final class TreeSecurer {
         } catch (KeeperException.NoAuthException e) {
             throw cannotChange(node, "its ACL is not even readable with these credentials");
         }
-        if (acl.equals(creatorOnly)) {
+        List<ACL> wanted = aclFor.apply(node);
+        if (keep.test(node) || Set.copyOf(acl).equals(Set.copyOf(wanted))) {
             unchanged++;
             return true;
         }
         try {
-            // The digest identity only, as ha-core creates nodes (a TLS client certificate gets no entry).
-            zk.setACL(node, creatorOnly, -1);
+            // Digest identities only, as ha-core creates nodes (a TLS client certificate gets no entry).
+            zk.setACL(node, wanted, -1);
         } catch (KeeperException.NoNodeException e) {
             gone++;
             return false;

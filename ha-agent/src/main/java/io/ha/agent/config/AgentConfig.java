@@ -4,6 +4,7 @@ import io.ha.core.Names;
 import io.ha.core.cluster.ConnectStrings;
 import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.ProcessIdentity;
+import io.ha.core.cluster.Roles;
 import io.ha.core.cluster.ZooKeeperTls;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,13 +43,15 @@ import java.util.stream.Collectors;
  * @param zkTls             TLS to ZooKeeper ({@code zk.tls.*}), or null for a plain connection
  * @param exec              the exec handler's secrets and account ({@code exec.secrets.dir},
  *                          {@code exec.secret.key.file}, {@code exec.user})
+ * @param zkRoles           separate identities for agents, submitters and readers ({@code zk.roles.file}), or null
+ * @param maxAgentCapacity  the most task slots the leader counts for any agent ({@code cluster.max-agent-capacity})
  */
 public record AgentConfig(String zkConnect, Credentials zkCredentials, String clusterName, String agentId,
                           Duration sessionTimeout, Duration connectionTimeout, int capacity, Set<String> labels,
                           String httpHost, int httpPort, Secret httpToken, Duration drainTimeout, boolean execEnabled,
                           int execConcurrency, Duration execKillGrace, Path pluginsDir, Path logDir,
                           boolean securityInsecure, boolean securityRequireTls, ZooKeeperTls zkTls,
-                          ExecSecurity exec) {
+                          ExecSecurity exec, Roles zkRoles, int maxAgentCapacity) {
     public static final int MAX_SLOTS = 10_000;
 
     public AgentConfig {
@@ -80,6 +83,19 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
             throw new ConfigException("zk.tls.enabled=true needs zk.connect: the embedded ZooKeeper server serves "
                     + "loopback without TLS");
         }
+        if (zkRoles != null && zkCredentials == null) {
+            throw new ConfigException("zk.roles.file needs ZooKeeper credentials (zk.auth.file or HA_ZK_AUTH): the "
+                    + "agent connects with the agent identity the roles list");
+        }
+        if (maxAgentCapacity < 1 || maxAgentCapacity > 1_000_000) {
+            throw ConfigException.badValue(ConfigKey.CLUSTER_MAX_AGENT_CAPACITY, Integer.toString(maxAgentCapacity),
+                    "expected a whole number in 1-1000000");
+        }
+        if (Math.max(capacity, execConcurrency) > maxAgentCapacity) {
+            throw new ConfigException("config key 'capacity' or 'exec.concurrency' (" + Math.max(capacity,
+                    execConcurrency) + ") exceeds 'cluster.max-agent-capacity' (" + maxAgentCapacity + "): the "
+                    + "leader would count fewer slots than this agent runs");
+        }
     }
 
     public static Builder builder() {
@@ -104,7 +120,10 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
                 + ", exec.concurrency=" + execConcurrency + ", exec.kill.grace=" + Durations.format(execKillGrace)
                 + ", plugins.dir=" + pluginsDir + ", log.dir=" + logDir
                 + ", security.insecure=" + securityInsecure + ", security.require-tls=" + securityRequireTls
-                + ", zk.tls=" + (zkTls == null ? "off" : zkTls) + ", " + exec + "]";
+                + ", zk.tls=" + (zkTls == null ? "off" : zkTls) + ", " + exec
+                + ", zk.roles=" + (zkRoles == null ? "(none: one shared identity)" : zkRoles.agents().size()
+                + " agents, " + zkRoles.submitters().size() + " submitters, " + zkRoles.readers().size() + " readers")
+                + ", cluster.max-agent-capacity=" + maxAgentCapacity + "]";
     }
 
     // ---- per-key checks, shared by the constructor and the builder ----
@@ -182,6 +201,8 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
         private boolean securityRequireTls = Boolean.parseBoolean(ConfigKey.SECURITY_REQUIRE_TLS.defaultValue());
         private ZooKeeperTls zkTls;
         private ExecSecurity exec = ExecSecurity.NONE;
+        private Roles zkRoles;
+        private int maxAgentCapacity = Integer.parseInt(ConfigKey.CLUSTER_MAX_AGENT_CAPACITY.defaultValue());
 
         private Builder() {
         }
@@ -318,13 +339,23 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
             return this;
         }
 
+        public Builder zkRoles(Roles roles) {
+            this.zkRoles = roles;
+            return this;
+        }
+
+        public Builder maxAgentCapacity(int max) {
+            this.maxAgentCapacity = max;
+            return this;
+        }
+
         public AgentConfig build() {
             int slots = capacity != null ? capacity : Math.min(MAX_SLOTS, Runtime.getRuntime().availableProcessors());
             return new AgentConfig(zkConnect, zkCredentials, clusterName,
                     agentId != null ? agentId : ProcessIdentity.defaultAgentId(), sessionTimeout, connectionTimeout, slots, labels,
                     httpHost, httpPort, httpToken, drainTimeout, execEnabled,
                     execConcurrency != null ? execConcurrency : slots, execKillGrace, pluginsDir, logDir,
-                    securityInsecure, securityRequireTls, zkTls, exec);
+                    securityInsecure, securityRequireTls, zkTls, exec, zkRoles, maxAgentCapacity);
         }
     }
 }

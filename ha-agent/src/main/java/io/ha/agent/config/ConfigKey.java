@@ -40,7 +40,9 @@ public enum ConfigKey {
     ZK_TLS_TRUSTSTORE("zk.tls.truststore", ""),
     ZK_TLS_TRUSTSTORE_PASSWORD_FILE("zk.tls.truststore.password.file", ""),
     ZK_TLS_KEYSTORE("zk.tls.keystore", ""),
-    ZK_TLS_KEYSTORE_PASSWORD_FILE("zk.tls.keystore.password.file", "");
+    ZK_TLS_KEYSTORE_PASSWORD_FILE("zk.tls.keystore.password.file", ""),
+    ZK_ROLES_FILE("zk.roles.file", ""),
+    CLUSTER_MAX_AGENT_CAPACITY("cluster.max-agent-capacity", "1024");
 
     private static final Map<String, ConfigKey> BY_KEY = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(ConfigKey::key, Function.identity()));

@@ -1,6 +1,7 @@
 package io.ha.agent.config;
 
 import io.ha.core.cluster.Credentials;
+import io.ha.core.cluster.Roles;
 import io.ha.core.cluster.ZooKeeperTls;
 import java.io.IOException;
 import java.io.Reader;
@@ -137,6 +138,16 @@ public final class ConfigLoader {
         }
         b.zkTls(tls(raw));
         b.exec(execSecurity(raw));
+        String rolesFile = valueOf(raw, ConfigKey.ZK_ROLES_FILE);
+        if (!rolesFile.isEmpty()) {
+            Path file = resolve(path(ConfigKey.ZK_ROLES_FILE, rolesFile));
+            try {
+                b.zkRoles(Roles.read(file));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("config key 'zk.roles.file': " + e.getMessage())
+                        .from(raw.get(ConfigKey.ZK_ROLES_FILE).origin());
+            }
+        }
         return b.build();
     }
 
@@ -219,9 +230,10 @@ public final class ConfigLoader {
             case LOG_DIR -> b.logDir(resolve(path(key, value)));
             case SECURITY_INSECURE -> b.securityInsecure(bool(key, value));
             case SECURITY_REQUIRE_TLS -> b.securityRequireTls(bool(key, value));
+            case CLUSTER_MAX_AGENT_CAPACITY -> b.maxAgentCapacity(integer(key, value));
             case ZK_AUTH, ZK_AUTH_FILE, HTTP_TOKEN, HTTP_TOKEN_FILE, ZK_TLS_ENABLED, ZK_TLS_TRUSTSTORE,
                     ZK_TLS_TRUSTSTORE_PASSWORD_FILE, ZK_TLS_KEYSTORE, ZK_TLS_KEYSTORE_PASSWORD_FILE, EXEC_SECRETS_DIR,
-                    EXEC_SECRET_KEY_FILE, EXEC_USER -> {
+                    EXEC_SECRET_KEY_FILE, EXEC_USER, ZK_ROLES_FILE -> {
                 // Secrets are read after the other keys, once it is known which of the pair is set; the TLS keys
                 // go together, and so do the exec security keys.
             }
@@ -242,7 +254,8 @@ public final class ConfigLoader {
         } catch (NumberFormatException e) {
             throw ConfigException.badValue(key, value, key == ConfigKey.HTTP_PORT
                     ? "expected a port number in 0-65535 (0 picks a free port)"
-                    : "expected a whole number in 1-" + AgentConfig.MAX_SLOTS);
+                    : "expected a whole number in 1-" + (key == ConfigKey.CLUSTER_MAX_AGENT_CAPACITY ? 1_000_000
+                    : AgentConfig.MAX_SLOTS));
         }
     }
 

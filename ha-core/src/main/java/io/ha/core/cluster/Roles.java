@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.zookeeper.data.ACL;
 
 /**
  * Who may do what in one cluster: the ZooKeeper digest identities ({@code user:base64(sha1(user:password))}, as
@@ -130,6 +131,14 @@ public record Roles(Set<String> agents, Set<String> submitters, Set<String> read
                     .forEach(id -> lines.add(role.name().toLowerCase() + " " + id));
         }
         return String.join("\n", lines) + "\n";
+    }
+
+    /**
+     * The ACL a node at {@code path} gets in the cluster at {@code clusterRoot} when {@code creator} creates it: what
+     * {@code ha-ctl secure --roles-file} applies to an existing tree.
+     */
+    public List<ACL> aclFor(String clusterRoot, String path, Credentials creator) {
+        return new RoleAcls(clusterRoot, this, creator).getAclForPath(path);
     }
 
     /** The user part of a digest id. */
