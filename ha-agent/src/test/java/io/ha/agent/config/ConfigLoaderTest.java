@@ -3,6 +3,7 @@ package io.ha.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ha.core.cluster.Credentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,35 @@ class ConfigLoaderTest {
 
     private AgentConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
         return new ConfigLoader(env, dir).load(file, file != null, flags);
+    }
+
+    @Test
+    void rolesFileAndMaxAgentCapacityAreReadAndCheckedNamingTheKey() throws IOException {
+        String agent = new Credentials("ops", "pw-1").digestId();
+        String ci = new Credentials("ci", "pw-2").digestId();
+        Files.writeString(dir.resolve("roles"), "# roles\nagent " + agent + "\nsubmitter " + ci + "  # the CI\n");
+        AgentConfig c = load(file("zk.roles.file=roles", "zk.auth=ops:pw-1"), Map.of(), Map.of());
+        assertThat(c.zkRoles().agents()).containsExactly(agent);
+        assertThat(c.zkRoles().submitters()).containsExactly(ci);
+        assertThat(c.maxAgentCapacity()).isEqualTo(1024);
+        assertThat(c.toString()).contains("zk.roles=1 agents, 1 submitters, 0 readers").doesNotContain(agent);
+        assertThat(load(null, Map.of(), Map.of()).zkRoles()).isNull();
+
+        Files.writeString(dir.resolve("bad-roles"), "agent " + agent + "\nboss " + ci + "\n");
+        assertThatThrownBy(() -> load(file("zk.roles.file=bad-roles", "zk.auth=ops:pw-1"), Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("zk.roles.file")
+                .hasMessageContaining("line 2: unknown role 'boss'");
+        assertThatThrownBy(() -> load(file("zk.roles.file=missing"), Map.of("HA_ZK_AUTH", "ops:pw-1"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read roles file");
+        assertThatThrownBy(() -> load(file("zk.roles.file=roles"), Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("zk.roles.file needs ZooKeeper credentials");
+        assertThatThrownBy(() -> load(null, Map.of(), Map.of("cluster.max-agent-capacity", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.max-agent-capacity")
+                .hasMessageContaining("1-1000000");
+        assertThatThrownBy(() -> load(null, Map.of(), Map.of("cluster.max-agent-capacity", "lots")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("1-1000000");
+        assertThatThrownBy(() -> load(null, Map.of("HA_CAPACITY", "40"), Map.of("cluster.max-agent-capacity", "8")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("exceeds 'cluster.max-agent-capacity' (8)");
     }
 
     @Test
