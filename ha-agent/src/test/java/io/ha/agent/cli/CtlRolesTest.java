@@ -56,12 +56,12 @@ class CtlRolesTest extends CtlTestBase {
 
         HaCluster agent = member("a", b -> b.credentials(AGENTS).roles(roles));
         agent.worker().register("echo", ctx -> ctx.payload(), 2);
-        assertThat(agent.curator().getACL().forPath(paths(agent).task(before))).contains(
+        assertThat(agent.curator().getACL().forPath("/ha/test/schedules")).contains(
                 new ACL(ZooDefs.Perms.ALL & ~ZooDefs.Perms.ADMIN, new Id("digest", CI.digestId())));
         HaCluster ci = member("ci", b -> b.credentials(CI).roles(roles).role(ClusterRole.OBSERVER));
         assertThat(ci.taskQueue().await(before, WAIT).state()).isEqualTo(TaskState.SUCCEEDED);
         String after = ci.taskQueue().submit(TaskSpec.builder("echo").build());
         assertThat(ci.taskQueue().await(after, WAIT).state()).isEqualTo(TaskState.SUCCEEDED);
-        assertThat(new String(agent.curator().getData().forPath(paths(agent).roles()))).isEqualTo(roles.toText());
+        assertThat(new String(agent.curator().getData().forPath("/ha/test/roles"))).isEqualTo(roles.toText());
     }
 }
