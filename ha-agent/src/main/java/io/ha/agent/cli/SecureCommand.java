@@ -95,6 +95,12 @@ final class SecureCommand implements Callable<Integer> {
                 throw CtlException.failed("no cluster '" + name + "' at ZooKeeper " + connect + " ("
                         + cluster.clusterPath() + " does not exist): nothing to secure");
             }
+            if (roles == null && zk.exists(ZKPaths.makePath(cluster.clusterPath(), "roles"), false) != null) {
+                throw CtlException.usage("cluster '" + name + "' has roles (" + ZKPaths.makePath(
+                        cluster.clusterPath(), "roles") + "): give the roles file with --roles-file or "
+                        + ClusterConnection.ENV_ROLES_FILE + ", or the walk would make every node creator-only and "
+                        + "lock the submitters and readers out");
+            }
             TreeSecurer.Outcome outcome = (roles == null ? new TreeSecurer(zk, credentials)
                     : new TreeSecurer(zk, credentials, roles, cluster.clusterPath())).secure(cluster.clusterPath());
             if (roles != null) {

@@ -63,5 +63,7 @@ class CtlRolesTest extends CtlTestBase {
         String after = ci.taskQueue().submit(TaskSpec.builder("echo").build());
         assertThat(ci.taskQueue().await(after, WAIT).state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(new String(agent.curator().getData().forPath("/ha/test/roles"))).isEqualTo(roles.toText());
+        env.remove(ClusterConnection.ENV_ROLES_FILE);
+        assertThat(ctl("secure").exits(2).err()).contains("has roles").contains("--roles-file");
     }
 }

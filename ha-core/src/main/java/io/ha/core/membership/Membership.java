@@ -24,6 +24,7 @@ import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,7 +104,10 @@ public final class Membership implements Closeable {
     private void onBindingEvent(WatchedEvent event) {
         List<String> below = event.getPath() == null ? List.of() : ZPaths.below(ctx.paths().bindings(),
                 event.getPath());
-        if (below.size() == 2 && state.get() == State.STARTED) {
+        // A binding goes with its session, and so does the registration held by that session: its deletion says
+        // "left", not "replaced".
+        if (below.size() == 2 && state.get() == State.STARTED
+                && event.getType() != Watcher.Event.EventType.NodeDeleted) {
             cache.get(ctx.paths().agent(below.get(0))).ifPresent(this::onUpsert);
         }
     }

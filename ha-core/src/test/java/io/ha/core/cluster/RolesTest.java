@@ -10,6 +10,7 @@ import io.ha.core.internal.Json;
 import io.ha.core.internal.ZPaths;
 import io.ha.core.membership.AgentInfo;
 import io.ha.core.schedule.Trigger;
+import io.ha.core.session.EventKind;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TaskState;
@@ -219,6 +220,13 @@ class RolesTest extends ZkTestBase {
         TaskRecord done = ci.taskQueue().await(ci.taskQueue().submit(TaskSpec.builder("echo").build()), WAIT);
         assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(done.agent()).isEqualTo("a");
+
+        // A session that ends takes registration and binding: that reads as a leave, not as a replacement.
+        expireSessionOnServer(a);
+        a.close();
+        await().atMost(WAIT).until(() -> !observer.membership().isAlive("a"));
+        assertThat(observer.timeline().ofKind(EventKind.LEFT)).isNotEmpty()
+                .noneMatch(e -> e.detail().contains("replaced"));
     }
 
     @Test
