@@ -139,7 +139,7 @@ final class ClusterConnection implements Closeable {
             throw CtlException.usage("set only one of " + ENV_AUTH + " and " + ENV_AUTH_FILE);
         }
         if (hasFile) {
-            return fromFile(Path.of(file), ENV_AUTH_FILE);
+            return fromFile(pathOf(file, ENV_AUTH_FILE), ENV_AUTH_FILE);
         }
         if (hasInline) {
             return parse(inline.strip(), ENV_AUTH);
@@ -208,7 +208,17 @@ final class ClusterConnection implements Closeable {
             return option;
         }
         String value = env.get(variable);
-        return value == null || value.isBlank() ? null : Path.of(value.strip());
+        return value == null || value.isBlank() ? null : pathOf(value.strip(), variable);
+    }
+
+    /** A path from an environment variable: one the platform cannot take is a usage error naming the variable. */
+    private static Path pathOf(String value, String variable) {
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw CtlException.usage(variable + ": '" + Text.oneLine(value) + "' is not a file path ("
+                    + e.getReason() + ")");
+        }
     }
 
     /** Why a connection may fail that the operator cannot see otherwise: TLS on one side only, or not trusted. */

@@ -80,6 +80,7 @@ public final class CtlMain implements Callable<Integer> {
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .registerConverter(Duration.class, new DurationConverter())
+                .registerConverter(java.nio.file.Path.class, new PathConverter())
                 .setParameterExceptionHandler(CtlMain::usageError)
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, commandLine));
         try {

@@ -1,0 +1,274 @@
+package io.ha.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.ha.core.cluster.HaCluster;
+import io.ha.core.schedule.Schedules;
+import io.ha.core.schedule.Trigger;
+import io.ha.core.task.TaskSpec;
+import io.ha.core.task.TypeLimit;
+import io.ha.core.testing.ZkTestBase;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.ZooKeeper;
+
+/**
+ * Random argument vectors and {@code HA_*} variables to ha-ctl, run in-process (as {@link CtlTestBase} does) against
+ * a real server holding a cluster with tasks, schedules and a limit: the exit code is 0, 1 or 2; neither stream
+ * shows a Java stack trace or a Java exception class name (an operator gets one line naming the problem); no
+ * command hangs; and a command that fails with exit 2 (usage or configuration) leaves every znode of the cluster as
+ * it was. Commands that wait by design ({@code wait}, {@code watch}, {@code drain}, {@code trigger-now}) and those
+ * that rewrite ACLs or key files ({@code secure}, {@code secret-key}) are left out.
+ */
+class CtlArgumentsPropertyTest {
+    private static final List<List<String>> COMMANDS = List.of(List.of("status"), List.of("agents"),
+            List.of("leader"), List.of("task"), List.of("tasks"), List.of("limits"), List.of("schedules"),
+            List.of("group"), List.of("cancel"), List.of("retry"), List.of("submit"), List.of("limit", "set"),
+            List.of("limit", "rm"), List.of("schedule", "add"), List.of("schedule", "pause"),
+            List.of("schedule", "resume"), List.of("schedule", "rm"), List.of("help"), List.of());
+    /** A trace line, an uncaught exception, or a Java exception class named by its package. */
+    private static final Pattern JAVA_TRACE = Pattern.compile(
+            "\tat |Exception in thread|\\bjava\\.[a-z]+\\.|\\b(?:[a-z]+\\.)+[A-Z]\\w*(?:Exception|Error)\\b"
+                    + "|internal error:");
+    private static final Pattern OPTION = Pattern.compile("(?<![\\w-])(--?[A-Za-z][\\w-]*)");
+    private static final long COMMAND_TIMEOUT_SECONDS = 60;
+
+    private static TestingServer server;
+    /** The state after the last try when that try changed nothing (exit 2), else null. */
+    private static Map<String, String> lastDump;
+    private static CuratorFramework reader;
+    private static Path dir;
+    private static final List<String> TASK_IDS = new ArrayList<>();
+    private static final Map<List<String>, List<String>> OPTIONS = new HashMap<>();
+    private static final ExecutorService RUNNER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ctl-property-runner");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** One ha-ctl invocation: its arguments and the variables added to the environment. */
+    record Invocation(List<String> args, Map<String, String> env) {
+    }
+
+    record Outcome(int code, String out, String err) {
+    }
+
+    @BeforeContainer
+    static void cluster() throws Exception {
+        server = ZkTestBase.newServer(0, null);
+        dir = Files.createTempDirectory("ctl-props");
+        Files.createDirectories(dir.resolve("a-dir"));
+        Files.writeString(dir.resolve("batch.jsonl"), "{\"type\":\"echo\"}\nnot json\n", StandardCharsets.UTF_8);
+        try (HaCluster setup = HaCluster.builder().connectString(server.getConnectString()).clusterName("test")
+                .agentId("setup").sessionTimeout(ZkTestBase.SESSION).connectionTimeout(ZkTestBase.CONNECTION)
+                .build().start()) {
+            for (int i = 0; i < 3; i++) {
+                TASK_IDS.add(setup.taskQueue().submit(TaskSpec.builder("echo").payload(("p" + i)
+                        .getBytes(StandardCharsets.UTF_8)).build()));
+            }
+            setup.schedules().define("nightly", Trigger.cron("30 2 * * *", ZoneId.of("UTC")),
+                    TaskSpec.builder("echo").build(), Schedules.Options.defaults().paused());
+            setup.schedules().define("hourly", Trigger.cron("0 * * * *", ZoneId.of("UTC")),
+                    TaskSpec.builder("echo").build());
+            setup.limits().set(TypeLimit.of("echo").maxRunning(2).build());
+        }
+        reader = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100));
+        reader.start();
+        reader.blockUntilConnected();
+        for (List<String> command : COMMANDS) {
+            List<String> help = new ArrayList<>(command);
+            help.add("--help");
+            Outcome usage = run(new Invocation(help, Map.of()));
+            TreeSet<String> options = new TreeSet<>();
+            Matcher m = OPTION.matcher(usage.out());
+            while (m.find()) {
+                options.add(m.group(1));
+            }
+            options.removeAll(List.of("-v", "--verbose"));
+            OPTIONS.put(command, new ArrayList<>(options));
+        }
+    }
+
+    @AfterContainer
+    static void stop() throws Exception {
+        RUNNER.shutdownNow();
+        reader.close();
+        server.close();
+    }
+
+    @Property(tries = 100)
+    void exitsZeroOneOrTwoWithoutTracesAndAUsageErrorChangesNothing(@ForAll("invocations") Invocation call)
+            throws Exception {
+        Map<String, String> before = lastDump != null ? lastDump : dump();
+        lastDump = null;
+        Outcome o = run(call);
+        assertThat(o.code()).as("exit code of %s%n%s", call, o.err()).isIn(0, 1, 2);
+        assertThat(JAVA_TRACE.matcher(o.err()).find()).as("stderr of %s shows Java internals:%n%s", call, o.err())
+                .isFalse();
+        assertThat(JAVA_TRACE.matcher(o.out()).find()).as("stdout of %s shows Java internals:%n%s", call, o.out())
+                .isFalse();
+        if (o.code() == 2) {
+            assertThat(o.err()).as("a usage error of %s says why", call).isNotBlank();
+            Map<String, String> after = dump();
+            assertThat(after).as("state after %s (exit 2)", call).isEqualTo(before);
+            // Unchanged, so it is the next try's state before: one dump of some 2000 nodes per try, not two.
+            lastDump = after;
+        }
+    }
+
+    @Example
+    void aFileOptionThatIsNoPathIsAUsageErrorWithoutJavaTypeNames() throws Exception {
+        Outcome o = run(new Invocation(List.of("--auth-file", "bad\0path", "status"), Map.of()));
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err()).contains("--auth-file").contains("'bad?path' is not a file path").doesNotContain("java.");
+    }
+
+    @Example
+    void aFileVariableThatIsNoPathIsAUsageErrorNamingTheVariable() throws Exception {
+        for (String variable : List.of("HA_ZK_AUTH_FILE", "HA_ZK_TLS_TRUSTSTORE")) {
+            Outcome o = run(new Invocation(List.of("status"), Map.of(variable, "bad\0path", "HA_ZK_TLS_ENABLED",
+                    "true")));
+            assertThat(o.code()).as(variable).isEqualTo(2);
+            assertThat(o.err()).as(variable).startsWith("ha-ctl: " + variable + ": 'bad?path' is not a file path");
+        }
+    }
+
+    private static Outcome run(Invocation call) throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of(ClusterConnection.ENV_CONNECT, server.getConnectString(),
+                ClusterConnection.ENV_CLUSTER, "test"));
+        env.putAll(call.env());
+        Future<Outcome> running = RUNNER.submit(() -> {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int code = CtlMain.execute(call.args().toArray(String[]::new), new PrintWriter(out),
+                    new PrintWriter(err), new ByteArrayInputStream(new byte[0]), env);
+            return new Outcome(code, out.toString(), err.toString());
+        });
+        try {
+            return running.get(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            running.cancel(true);
+            return fail("ha-ctl %s did not end within %s s", call, COMMAND_TIMEOUT_SECONDS);
+        } catch (ExecutionException e) {
+            return fail("ha-ctl %s threw %s", call, e.getCause());
+        }
+    }
+
+    /** Every znode under the cluster root: path and data, read level by level with asynchronous reads. */
+    private static Map<String, String> dump() throws Exception {
+        ZooKeeper zk = reader.getZookeeperClient().getZooKeeper();
+        Map<String, String> nodes = new ConcurrentSkipListMap<>();
+        List<String> level = List.of("/ha/test");
+        while (!level.isEmpty()) {
+            List<String> next = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch done = new CountDownLatch(2 * level.size());
+            for (String path : level) {
+                zk.getData(path, false, (rc, p, ctx, data, stat) -> {
+                    // A node deleted between the listing and the read is simply not part of the dump.
+                    if (rc == 0) {
+                        nodes.put(p, data == null ? "" : Base64.getEncoder().encodeToString(data));
+                    }
+                    done.countDown();
+                }, null);
+                zk.getChildren(path, false, (rc, p, ctx, children) -> {
+                    if (rc == 0) {
+                        children.forEach(c -> next.add(p + "/" + c));
+                    }
+                    done.countDown();
+                }, null);
+            }
+            assertThat(done.await(30, TimeUnit.SECONDS)).as("dump of the cluster's znodes").isTrue();
+            level = new ArrayList<>(next);
+        }
+        return new TreeMap<>(nodes);
+    }
+
+    @Provide
+    Arbitrary<Invocation> invocations() {
+        Arbitrary<List<String>> globals = Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.just(List.<String>of())),
+                Tuple.of(2, Arbitraries.just(List.of("--json"))),
+                Tuple.of(1, Arbitraries.<List<String>>of(List.of("--cluster", "nope"), List.of("--cluster", "a/b"),
+                        List.of("--cluster", ""), List.of("--connect-timeout", "30"),
+                        List.of("--connect-timeout", "-1s"), List.of("--connect-timeout", "2s"),
+                        List.of("--zk", "host:notaport"), List.of("--zk", ""), List.of("--auth-file", "/nonexistent"),
+                        List.of("--auth-file", dir.resolve("a-dir").toString()), List.of("--auth-file", "bad\0path"),
+                        List.of("--zk-tls"), List.of("--zk-truststore", "/nonexistent"), List.of("-z"),
+                        List.of("--cluster"))));
+        Arbitrary<Map<String, String>> env = Arbitraries.frequencyOf(
+                Tuple.of(4, Arbitraries.just(Map.<String, String>of())),
+                Tuple.of(1, Arbitraries.<Map<String, String>>of(Map.of("HA_ZK_AUTH", "no-colon"), Map.of("HA_ZK_AUTH", ":"),
+                        Map.of("HA_ZK_AUTH_FILE", "/nonexistent"), Map.of("HA_ZK_AUTH_FILE", "bad\0path"),
+                        Map.of("HA_ZK_AUTH", "a:b", "HA_ZK_AUTH_FILE", "/x"), Map.of("HA_ZK_TLS_ENABLED", "true"),
+                        Map.of("HA_ZK_TLS_TRUSTSTORE", "bad\0path", "HA_ZK_TLS_ENABLED", "true"),
+                        Map.of("HA_ZK_CONNECT", "host:notaport"), Map.of("HA_CLUSTER_NAME", "a/b"))));
+        Arbitrary<List<String>> command = Arbitraries.of(COMMANDS).flatMap(c -> tokens(c).list().ofMaxSize(5)
+                .map(rest -> {
+                    List<String> args = new ArrayList<>(c);
+                    args.addAll(rest);
+                    return args;
+                }));
+        return Combinators.combine(globals, command, env).as((g, c, e) -> {
+            List<String> args = new ArrayList<>(g);
+            args.addAll(c);
+            return new Invocation(args, e);
+        });
+    }
+
+    /** The command's own options, ids and names that exist or not, and values of every bad kind. */
+    private static Arbitrary<String> tokens(List<String> command) {
+        List<String> options = OPTIONS.getOrDefault(command, List.of());
+        Arbitrary<String> values = Arbitraries.oneOf(
+                Arbitraries.of(TASK_IDS),
+                Arbitraries.of("nightly", "hourly", "echo", "no-such-task", "1a2b-3c", "setup", "g-1"),
+                Arbitraries.of("-1", "0", "1", "999", "1000", "99999999999", "1s", "0s", "-1s", "5x", "1h30m", "",
+                        " ", "--", "-", "=", "a=b", "K=V", "K=@/nonexistent", "K=file:nope", "{}", "[", "@nope",
+                        "/nonexistent", dir.resolve("a-dir").toString(), dir.resolve("batch.jsonl").toString(),
+                        "bad\0path", "\u00fcn\u00ef", "x".repeat(300), "%n%s", "\u001b[31m", "*/5 * * * *",
+                        "61 * * * *", "echo:hi", "zone=eu", "Europe/Nowhere", "a/b", ".."),
+                Arbitraries.strings().ofMaxLength(8));
+        if (options.isEmpty()) {
+            return values;
+        }
+        return Arbitraries.frequencyOf(Tuple.of(2, Arbitraries.of(options)), Tuple.of(3, values));
+    }
+}
