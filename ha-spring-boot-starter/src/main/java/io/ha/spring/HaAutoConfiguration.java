@@ -6,6 +6,7 @@ import io.ha.core.lock.ExclusiveWork;
 import io.ha.core.membership.Membership;
 import io.ha.core.schedule.Schedules;
 import io.ha.core.task.TaskQueue;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -57,5 +58,24 @@ public class HaAutoConfiguration {
     @Bean(destroyMethod = "")
     LeaderElection haLeaderElection(HaCluster cluster) {
         return cluster.leaderElection();
+    }
+
+    @Bean
+    LeaderOnlyGate haLeaderOnlyGate(HaCluster cluster) {
+        LeaderOnlyGate gate = new LeaderOnlyGate(cluster.config().leaderStopTimeout());
+        cluster.leaderElection().addService("spring-leader-only", gate);
+        return gate;
+    }
+
+    /** Static, and given providers only: post-processors are made early, and must not join the cluster then. */
+    @Bean
+    static HaAnnotationPostProcessor haAnnotationPostProcessor(ObjectProvider<HaClusterLifecycle> lifecycle,
+            ObjectProvider<LeaderOnlyGate> gate) {
+        return new HaAnnotationPostProcessor(lifecycle, gate);
+    }
+
+    @Bean
+    static HaHandlerRegistrar haHandlerRegistrar(ObjectProvider<HaClusterLifecycle> lifecycle) {
+        return new HaHandlerRegistrar(lifecycle);
     }
 }

@@ -25,7 +25,9 @@ abstract class SpringTestBase extends ZkTestBase {
                 "ha.session.timeout=" + SESSION.toMillis() + "ms",
                 "ha.connection.timeout=" + CONNECTION.toMillis() + "ms",
                 "ha.shutdown.drain-timeout=2s",
-                "spring.main.banner-mode=off"));
+                "spring.main.banner-mode=off",
+                "spring.main.log-startup-info=false",
+                "logging.level.org.springframework=WARN"));
         all.addAll(List.of(properties));
         return new SpringApplicationBuilder(config).web(WebApplicationType.NONE).properties(all.toArray(String[]::new));
     }
