@@ -41,7 +41,8 @@ import picocli.CommandLine;
         footerHeading = "%n",
         footer = {"Durations: 500ms, 30s, 5m, 1h, 1h30m.",
                 "Exit codes: 0 success, 1 operation failed, 2 usage or configuration error.",
-                "Environment: HA_ZK_CONNECT, HA_CLUSTER_NAME, HA_ZK_AUTH (user:password), HA_ZK_AUTH_FILE."})
+                "Environment: HA_ZK_CONNECT, HA_CLUSTER_NAME, HA_ZK_AUTH (user:password), HA_ZK_AUTH_FILE, "
+                        + "HA_EXEC_SECRET_KEY_FILE (submit --env-secret)."})
 public final class CtlMain implements Callable<Integer> {
     @Mixin
     private GlobalOptions options;
