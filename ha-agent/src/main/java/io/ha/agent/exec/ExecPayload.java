@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.google.common.base.Preconditions;
 import io.ha.core.CorruptDataException;
 import io.ha.core.task.TaskPayloads;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +83,8 @@ public record ExecPayload(List<String> command, Map<String, String> env, String 
         new TreeMap<>(env).keySet().forEach(name -> plain.put(name, MASK));
         Map<String, String> secret = new LinkedHashMap<>();
         new TreeMap<>(secretEnv).forEach((name, ref) -> secret.put(name, "(secret: " + describe(ref) + ")"));
-        return new Masked(command, plain, cwd, timeoutMs, secret);
+        return new Masked(command, Collections.unmodifiableMap(plain), cwd, timeoutMs,
+                Collections.unmodifiableMap(secret));
     }
 
     private static String describe(String reference) {
