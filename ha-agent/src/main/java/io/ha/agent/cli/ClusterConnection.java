@@ -9,7 +9,6 @@ import io.ha.core.cluster.Roles;
 import io.ha.core.cluster.ZooKeeperTls;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +48,7 @@ final class ClusterConnection implements Closeable {
      * @throws CtlException USAGE for missing or invalid settings, FAILED when ZooKeeper is unreachable, the
      *                      credentials are refused or the cluster does not exist
      */
-    static ClusterConnection open(GlobalOptions options, Map<String, String> env, PrintWriter err) throws Exception {
+    static ClusterConnection open(GlobalOptions options, Map<String, String> env) throws Exception {
         String connect = firstNonBlank(options.zk, env.get(ENV_CONNECT));
         if (connect == null) {
             throw CtlException.usage("no ZooKeeper connect string: give --zk HOST:PORT[,HOST:PORT...] or set "

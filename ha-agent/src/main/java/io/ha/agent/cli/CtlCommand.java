@@ -26,7 +26,7 @@ abstract class CtlCommand implements Callable<Integer> {
         if (root.options().verbose) {
             Logging.verbose();
         }
-        try (ClusterConnection connection = ClusterConnection.open(root.options(), root.env(), err())) {
+        try (ClusterConnection connection = ClusterConnection.open(root.options(), root.env())) {
             int code = run(connection);
             out().flush();
             return code;
