@@ -68,6 +68,25 @@ class ClusterWorkTest extends SpringTestBase {
     static class SubmitterApp {
     }
 
+    /** Takes a while. */
+    static class Slow {
+        @Value("${ha.agent.id}")
+        String agent;
+
+        @TaskHandler(type = "slow")
+        public String slow() throws InterruptedException {
+            Probe.SEEN.add("started on " + agent);
+            Thread.sleep(1500);
+            return agent;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    @Import(Slow.class)
+    static class SlowApp {
+    }
+
     @BeforeEach
     void reset() {
         Probe.reset();
@@ -96,6 +115,19 @@ class ClusterWorkTest extends SpringTestBase {
         schedules.define("tick", new io.ha.core.schedule.Trigger.FixedRate(60_000, 0), TaskSpec.builder("tick").build());
         app("b", TickApp.class);
         assertThat(schedules.get("tick").orElseThrow().record().trigger().describe()).isEqualTo("every 0.5s");
+    }
+
+    @Test
+    void closingTheContextLetsARunningTaskFinishWithinTheDrainTimeout() throws Exception {
+        ConfigurableApplicationContext a = app("a", SlowApp.class, "ha.shutdown.drain-timeout=10s", "ha.labels=pool");
+        TaskQueue queue = app("c", SubmitterApp.class, "ha.role=observer").getBean(TaskQueue.class);
+        String id = queue.submit(TaskSpec.builder("slow").labels(java.util.Set.of("pool")).build());
+        await().atMost(WAIT).until(() -> Probe.SEEN.contains("started on a"));
+        a.close();
+        TaskRecord done = queue.future(id).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(new String(done.result(), StandardCharsets.UTF_8)).as("finished by the closing instance")
+                .isEqualTo("a");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ha.core.cluster.HaCluster;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,15 @@ class HaActuatorTest extends SpringTestBase {
         HaHealthIndicator indicator = ctx.getBean(HaHealthIndicator.class);
         ctx.close();
         assertThat(indicator.health().getStatus()).isEqualTo(Status.DOWN);
+    }
+
+    @Test
+    void metricsAreBoundToTheApplicationsOwnRegistry() throws Exception {
+        ConfigurableApplicationContext ctx = app("a", App.class);
+        MeterRegistry registry = ctx.getBean(MeterRegistry.class);
+        ctx.getBean(HaCluster.class).leaderElection().awaitLeadership(WAIT);
+        assertThat(registry.get("ha.leader").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("ha.members").gauge().value()).isEqualTo(1);
     }
 
     @Test
