@@ -2,10 +2,13 @@ package io.ha.spring;
 
 import java.lang.reflect.Method;
 import java.util.Map;
+import org.springframework.aop.MethodMatcher;
 import org.springframework.aop.framework.Advised;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.aop.support.StaticMethodMatcher;
+import org.springframework.aop.support.annotation.AnnotationClassFilter;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
 import org.springframework.aop.support.ComposablePointcut;
 import org.springframework.beans.factory.ObjectProvider;
@@ -22,6 +25,13 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
  * the advice in front of its existing advisors.
  */
 final class HaAnnotationPostProcessor implements BeanPostProcessor, Ordered {
+    private static final MethodMatcher NOT_OBJECT_METHODS = new StaticMethodMatcher() {
+        @Override
+        public boolean matches(Method method, Class<?> targetClass) {
+            return method.getDeclaringClass() != Object.class;
+        }
+    };
+
     private final ObjectProvider<HaClusterLifecycle> lifecycle;
     private final ObjectProvider<LeaderOnlyGate> gate;
 
@@ -57,9 +67,10 @@ final class HaAnnotationPostProcessor implements BeanPostProcessor, Ordered {
         if (!leaderType && annotated.isEmpty()) {
             return bean;
         }
-        ComposablePointcut pointcut = leaderType ? new ComposablePointcut(new AnnotationMatchingPointcut(
-                LeaderOnly.class, true)) : new ComposablePointcut(AnnotationMatchingPointcut.forMethodAnnotation(
-                LeaderOnly.class));
+        // On a type: every method of the bean's own, not Object's (equals and hashCode must keep working).
+        ComposablePointcut pointcut = leaderType
+                ? new ComposablePointcut(new AnnotationClassFilter(LeaderOnly.class, true), NOT_OBJECT_METHODS)
+                : new ComposablePointcut(AnnotationMatchingPointcut.forMethodAnnotation(LeaderOnly.class));
         pointcut.union(AnnotationMatchingPointcut.forMethodAnnotation(Exclusive.class));
         return proxy(bean, new DefaultPointcutAdvisor(pointcut, new HaMethodInterceptor(lifecycle, gate)));
     }

@@ -10,7 +10,9 @@ import java.lang.annotation.Target;
  * Leader-only work. On a method (Spring's {@code @Scheduled} ones included): it runs only on the instance that leads
  * the HA cluster; elsewhere the call returns without running ({@code null}, or zero/false for a primitive) or
  * throws {@link NotLeaderException}, as {@link #whenNotLeader()} says. On a {@code SmartLifecycle} bean: the context
- * no longer starts it itself; it is started when this instance is elected and stopped when its term ends.
+ * no longer starts it itself; it is started when this instance is elected and stopped when its term ends. On any
+ * other type: each of the bean's own methods is leader-only ({@code equals}, {@code hashCode} and {@code toString}
+ * are not).
  *
  * <p>Guarantees: a call runs only inside a leadership term of this instance; when the term ends, running calls are
  * interrupted, and on a graceful stop the instance gives up leadership only once they returned (up to the leader

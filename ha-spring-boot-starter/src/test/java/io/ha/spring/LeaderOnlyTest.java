@@ -48,6 +48,20 @@ class LeaderOnlyTest extends SpringTestBase {
     static class JobApp {
     }
 
+    /** Every method leader-only. */
+    @LeaderOnly
+    static class Reconciler {
+        public String reconcile() {
+            return "done";
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    @Import(Reconciler.class)
+    static class ReconcilerApp {
+    }
+
     /** Runs while this instance leads: a leader-only SmartLifecycle bean. */
     @LeaderOnly
     static class Poller implements SmartLifecycle {
@@ -117,6 +131,17 @@ class LeaderOnlyTest extends SpringTestBase {
         assertThat(onB.lenient()).isZero();
         assertThatThrownBy(onB::strict).isInstanceOf(NotLeaderException.class).hasMessageContaining("strict");
         assertThat(a.getBean(Job.class).strict()).isEqualTo(42);
+    }
+
+    @Test
+    void onATypeEveryOwnMethodIsLeaderOnly() throws Exception {
+        ConfigurableApplicationContext a = app("a", ReconcilerApp.class);
+        assertThat(a.getBean(HaCluster.class).leaderElection().awaitLeadership(WAIT)).isTrue();
+        await().atMost(WAIT).until(() -> "done".equals(a.getBean(Reconciler.class).reconcile()));
+        Reconciler onB = app("b", ReconcilerApp.class).getBean(Reconciler.class);
+        assertThat(onB.reconcile()).isNull();
+        assertThat(onB.equals(onB)).as("equals still works on a non-leader").isTrue();
+        assertThat(onB.toString()).isNotNull();
     }
 
     @Test
