@@ -19,7 +19,7 @@ class ReadmeExamplesTest {
     private static final Path EXAMPLES = Path.of("src/main/java/io/ha/samples/readme/ReadmeExamples.java");
     /** The Spring Boot examples, compiled by samples-spring's tests (samples stays free of Spring). */
     private static final Path SPRING_EXAMPLES =
-            Path.of("../samples-spring/src/test/java/io/ha/samples/spring/readme/SpringReadmeExamples.java");
+            Path.of("../samples-spring/src/test/java/io/ha/samples/readme/spring/SpringReadmeExamples.java");
 
     @Test
     void everyJavaBlockOfTheReadmeIsCompiledByReadmeExamples() throws IOException {

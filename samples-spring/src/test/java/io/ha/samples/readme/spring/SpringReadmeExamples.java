@@ -1,4 +1,4 @@
-package io.ha.samples.spring.readme;
+package io.ha.samples.readme.spring;
 
 import io.ha.core.lock.FencingToken;
 import io.ha.core.task.TaskContext;
@@ -14,7 +14,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * README.md's Spring Boot examples, compiled: samples' ReadmeExamplesTest checks every {@code ```java} block of the
- * README against ReadmeExamples.java and this file. Nothing here runs.
+ * README against ReadmeExamples.java and this file. Nothing here runs, and the package is outside
+ * io.ha.samples.spring so that the sample application's component scan does not pick these beans up.
  */
 final class SpringReadmeExamples {
     private SpringReadmeExamples() {
