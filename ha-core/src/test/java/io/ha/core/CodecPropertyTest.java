@@ -19,6 +19,8 @@ import io.ha.core.task.store.GroupRecord;
 import io.ha.core.task.store.GroupShard;
 import io.ha.core.task.store.PendingEntry;
 import io.ha.core.task.store.PendingLog;
+import io.ha.core.testing.RandomCases;
+import io.ha.core.testing.RandomCases.Gen;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,20 +33,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every codec of what ha-core stores in znodes, against random, truncated, bit-flipped and JSON-shaped input: a
  * decode returns a value or throws {@link CorruptDataException} naming the node, never another exception and never
  * hangs (a reader that got anything else would crash instead of dead-lettering the one bad node); and every valid
- * value survives an encode and decode unchanged.
+ * value survives an encode and decode unchanged. Cases come from {@link RandomCases} (a failure names its seed).
  */
 class CodecPropertyTest {
     private static final String PATH = "/ha/props/node-under-test";
@@ -55,15 +51,19 @@ class CodecPropertyTest {
         t.setDaemon(true);
         return t;
     });
+    /** What a damaged encoding may have a byte overwritten with: JSON's structure, NUL, an invalid UTF-8 byte. */
+    private static final byte[] OVERWRITES = {'"', '{', '}', '[', ',', ':', 'n', '-', '9', 0, (byte) 0xff, '\n',
+        '\\'};
 
     /** One stored form: how the framework decodes it, encodes it, and what a valid value looks like. */
-    record Codec<T>(String name, Function<byte[], T> decode, Function<T, byte[]> encode, Arbitrary<T> values) {
-        static <T> Codec<T> json(Class<T> type, Arbitrary<T> values) {
+    record Codec<T>(String name, Function<byte[], T> decode, Function<T, byte[]> encode, Function<Gen, T> values) {
+        static <T> Codec<T> json(Class<T> type, Function<Gen, T> values) {
             return new Codec<>(type.getSimpleName(), data -> Json.read(PATH, data, type), Json::write, values);
         }
 
-        Arbitrary<Encoded> encoded() {
-            return values.map(v -> new Encoded(this, v, encode.apply(v)));
+        Encoded encoded(Gen g) {
+            T value = values.apply(g);
+            return new Encoded(this, value, encode.apply(value));
         }
 
         @Override
@@ -72,80 +72,90 @@ class CodecPropertyTest {
         }
     }
 
-    /** A valid value with its encoding. */
+    /** Data for a codec: a valid value with its encoding, or (value null) bytes that may be anything. */
     record Encoded(Codec<?> codec, Object value, byte[] data) {
+        Encoded withData(byte[] other) {
+            return new Encoded(codec, value, other);
+        }
+
         @Override
         public String toString() {
             return codec + " " + new String(data, StandardCharsets.UTF_8);
         }
     }
 
-    private static final List<Codec<?>> CODECS = List.of(
-            Codec.json(TaskRecord.class, StoredValues.taskRecord()),
-            Codec.json(TaskTemplate.class, StoredValues.template()),
-            Codec.json(Assignment.class, StoredValues.assignment()),
-            Codec.json(AgentInfo.class, StoredValues.agentInfo()),
-            Codec.json(AgentControl.Command.class, StoredValues.command()),
-            Codec.json(GroupRecord.class, StoredValues.groupRecord()),
-            Codec.json(GroupShard.class, StoredValues.groupShard()),
-            Codec.json(TypeLimit.class, StoredValues.typeLimit()),
-            Codec.json(ScheduleRecord.class, StoredValues.scheduleRecord()),
-            new Codec<>("JoinInput", data -> JoinInput.decode(PATH, data), JoinInput::encode,
-                    StoredValues.joinInput()),
-            new Codec<>("epoch", data -> EpochCodec.decode(PATH, data), EpochCodec::encode,
-                    Arbitraries.longs().greaterOrEqual(0)),
-            new Codec<>("PendingLog", PendingLog::decode, log -> PendingLog.encode(log.added(), log.removed()),
-                    Combinators.combine(pointerNames().list().ofMaxSize(4), pointerNames().list().ofMaxSize(4))
-                            .as(PendingLog::new)));
+    /** A name a pending entry was made from, and any string to parse as one. */
+    record Names(PendingEntry entry, String anyName) {
+    }
 
-    @AfterContainer
+    private static final List<Codec<?>> CODECS = List.of(
+            Codec.json(TaskRecord.class, StoredValues::taskRecord),
+            Codec.json(TaskTemplate.class, StoredValues::template),
+            Codec.json(Assignment.class, StoredValues::assignment),
+            Codec.json(AgentInfo.class, StoredValues::agentInfo),
+            Codec.json(AgentControl.Command.class, StoredValues::command),
+            Codec.json(GroupRecord.class, StoredValues::groupRecord),
+            Codec.json(GroupShard.class, StoredValues::groupShard),
+            Codec.json(TypeLimit.class, StoredValues::typeLimit),
+            Codec.json(ScheduleRecord.class, StoredValues::scheduleRecord),
+            new Codec<>("JoinInput", data -> JoinInput.decode(PATH, data), JoinInput::encode,
+                    StoredValues::joinInput),
+            new Codec<>("epoch", data -> EpochCodec.decode(PATH, data), EpochCodec::encode, Gen::naturals),
+            new Codec<>("PendingLog", PendingLog::decode, log -> PendingLog.encode(log.added(), log.removed()),
+                    g -> new PendingLog(g.list(4, () -> pointerName(g)), g.list(4, () -> pointerName(g)))));
+
+    @AfterAll
     static void stopDecoder() {
         DECODER.shutdownNow();
     }
 
-    @Property(tries = 300)
-    void anyBytesDecodeOrFailAsCorruptData(@ForAll("codecs") Codec<?> codec, @ForAll("anyBytes") byte[] data) {
-        decodeOrCorrupt(codec, data);
+    @Test
+    void anyBytesDecodeOrFailAsCorruptData() {
+        RandomCases.check(300, g -> new Encoded(g.pick(CODECS), null, g.bytes(200)),
+                in -> decodeOrCorrupt(in.codec(), in.data()));
     }
 
-    @Property(tries = 1000)
-    void damagedEncodingsDecodeOrFailAsCorruptData(@ForAll("damaged") Encoded damaged) {
-        decodeOrCorrupt(damaged.codec(), damaged.data());
+    @Test
+    void damagedEncodingsDecodeOrFailAsCorruptData() {
+        RandomCases.check(1000, CodecPropertyTest::damaged, in -> decodeOrCorrupt(in.codec(), in.data()));
     }
 
-    @Property(tries = 500)
-    void jsonOfTheWrongShapeDecodesOrFailsAsCorruptData(@ForAll("codecs") Codec<?> codec,
-                                                          @ForAll("jsonish") String json) {
-        decodeOrCorrupt(codec, json.getBytes(StandardCharsets.UTF_8));
+    @Test
+    void jsonOfTheWrongShapeDecodesOrFailsAsCorruptData() {
+        RandomCases.check(500, g -> new Encoded(g.pick(CODECS), null, jsonValue(g, 3).getBytes(StandardCharsets.UTF_8)),
+                in -> decodeOrCorrupt(in.codec(), in.data()));
     }
 
-    @Property(tries = 1000)
-    void objectsWithTheTypesOwnFieldsDecodeOrFailAsCorruptData(@ForAll("shaped") Encoded shaped) {
-        decodeOrCorrupt(shaped.codec(), shaped.data());
+    @Test
+    void objectsWithTheTypesOwnFieldsDecodeOrFailAsCorruptData() {
+        RandomCases.check(1000, CodecPropertyTest::shaped, in -> decodeOrCorrupt(in.codec(), in.data()));
     }
 
-    @Property(tries = 300)
-    void validValuesRoundTrip(@ForAll("encoded") Encoded encoded) {
-        Object decoded = decodeOrCorrupt(encoded.codec(), encoded.data());
-        if (encoded.value() instanceof JoinInput) {
-            // Its members hold byte arrays, compared by identity in a record: compare what is stored instead.
-            assertThat(((JoinInput) decoded).encode()).isEqualTo(encoded.data());
-        } else {
-            assertThat(decoded).isEqualTo(encoded.value());
-        }
+    @Test
+    void validValuesRoundTrip() {
+        RandomCases.check(300, g -> g.pick(CODECS).encoded(g), encoded -> {
+            Object decoded = decodeOrCorrupt(encoded.codec(), encoded.data());
+            if (encoded.value() instanceof JoinInput) {
+                // Its members hold byte arrays, compared by identity in a record: compare what is stored instead.
+                assertThat(((JoinInput) decoded).encode()).isEqualTo(encoded.data());
+            } else {
+                assertThat(decoded).isEqualTo(encoded.value());
+            }
+        });
     }
 
-    @Property(tries = 500)
-    void pointerNamesRoundTripAndAnyNameParsesOrIsRefused(@ForAll("pendingEntries") PendingEntry entry,
-                                                           @ForAll String anyName) {
-        assertThat(PendingEntry.parse(entry.name())).isEqualTo(entry);
-        PendingEntry parsed = PendingEntry.parse(anyName);
-        if (parsed != null) {
-            assertThat(parsed.taskId()).isNotEmpty();
-        }
+    @Test
+    void pointerNamesRoundTripAndAnyNameParsesOrIsRefused() {
+        RandomCases.check(500, g -> new Names(pendingEntry(g), g.text(30)), names -> {
+            assertThat(PendingEntry.parse(names.entry().name())).isEqualTo(names.entry());
+            PendingEntry parsed = PendingEntry.parse(names.anyName());
+            if (parsed != null) {
+                assertThat(parsed.taskId()).isNotEmpty();
+            }
+        });
     }
 
-    @Example
+    @Test
     void taskRecordWithoutIdTypeOrStateIsCorruptData() {
         // The leader compares a placed record's id with its pointer's: a record without one crashed it.
         for (String json : List.of("{}", "{\"type\":\"t\",\"state\":\"PENDING\"}", "{\"id\":\"x\",\"state\":\"PENDING\"}",
@@ -155,7 +165,15 @@ class CodecPropertyTest {
         }
     }
 
-    @Example
+    @Test
+    void jsonNullIsCorruptData() {
+        for (Class<?> type : CODECS_BY_TYPE.values()) {
+            assertThatThrownBy(() -> Json.read(PATH, "null".getBytes(StandardCharsets.UTF_8), type))
+                    .as(type.getSimpleName()).isInstanceOf(CorruptDataException.class).hasMessageContaining(PATH);
+        }
+    }
+
+    @Test
     void templateWithoutTypeIsCorruptData() {
         for (String json : List.of("{}", "{\"id\":\"x\",\"type\":\"t\",\"state\":\"PENDING\",\"onSuccess\":[{}]}")) {
             Class<?> type = json.contains("state") ? TaskRecord.class : TaskTemplate.class;
@@ -164,7 +182,7 @@ class CodecPropertyTest {
         }
     }
 
-    @Example
+    @Test
     void joinInputWithNullMembersOrCountsIsCorruptData() {
         for (String json : List.of("{\"group\":\"g\",\"form\":\"RESULTS\",\"members\":[null]}",
                 "{\"group\":\"g\",\"form\":\"COUNTS\",\"counts\":{\"SUCCEEDED\":null}}",
@@ -174,7 +192,7 @@ class CodecPropertyTest {
         }
     }
 
-    @Example
+    @Test
     void corruptEpochIsCorruptDataNamingTheNode() {
         for (String text : List.of("x", "-1", "1e3", "99999999999999999999", "\u0661\u0662")) {
             assertThatThrownBy(() -> EpochCodec.decode(PATH, text.getBytes(StandardCharsets.UTF_8)))
@@ -184,7 +202,7 @@ class CodecPropertyTest {
         assertThat(EpochCodec.decode(PATH, new byte[0])).isZero();
     }
 
-    @Example
+    @Test
     void deeplyNestedJsonIsCorruptDataNotAStackOverflow() {
         String deep = "[".repeat(200_000);
         String templates = "{\"type\":\"t\",\"onSuccess\":[".repeat(5_000);
@@ -194,17 +212,19 @@ class CodecPropertyTest {
         }
     }
 
-    /** Decodes on a separate thread so that a hang fails the try instead of the build. */
+    /** Decodes on a separate thread so that a hang fails the case instead of the build. */
     private static Object decodeOrCorrupt(Codec<?> codec, byte[] data) {
         Future<?> decoding = DECODER.submit(() -> {
             Object value = codec.decode().apply(data);
+            if (value == null) {
+                // No codec stores null: a reader handed one throws NullPointerException on first use.
+                throw new AssertionError("decoded null");
+            }
             // What a reader does first with a value it decoded: log it, compare it, put it in a map.
-            if (value != null && (value.toString() == null || !value.equals(value))) {
+            if (value.toString() == null || !value.equals(value)) {
                 throw new AssertionError("unusable value decoded: " + value);
             }
-            if (value != null) {
-                value.hashCode();
-            }
+            value.hashCode();
             return value;
         });
         try {
@@ -224,72 +244,19 @@ class CodecPropertyTest {
         }
     }
 
-    @Provide
-    Arbitrary<Codec<?>> codecs() {
-        return Arbitraries.of(CODECS);
-    }
-
-    @Provide
-    Arbitrary<byte[]> anyBytes() {
-        return Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
-    }
-
-    @Provide
-    Arbitrary<Encoded> encoded() {
-        return Arbitraries.oneOf(CODECS.stream().map(Codec::encoded).toList());
-    }
-
-    /** A valid encoding cut short, with bits flipped, bytes overwritten or a span cut out. */
-    @Provide
-    Arbitrary<Encoded> damaged() {
-        return encoded().flatMap(e -> {
-            int n = e.data().length;
-            Arbitrary<Integer> at = Arbitraries.integers().between(0, Math.max(0, n - 1));
-            Arbitrary<byte[]> truncated = Arbitraries.integers().between(0, n).map(k -> Arrays.copyOf(e.data(), k));
-            Arbitrary<byte[]> flipped = Combinators.combine(at.list().ofMinSize(1).ofMaxSize(3),
-                    Arbitraries.integers().between(0, 7)).as((positions, bit) -> {
-                        byte[] copy = e.data().clone();
-                        positions.stream().filter(p -> p < n).forEach(p -> copy[p] ^= (byte) (1 << bit));
-                        return copy;
-                    });
-            Arbitrary<byte[]> overwritten = Combinators.combine(at, Arbitraries.of((byte) '"', (byte) '{',
-                    (byte) '}', (byte) '[', (byte) ',', (byte) ':', (byte) 'n', (byte) '-', (byte) '9', (byte) 0,
-                    (byte) 0xff, (byte) '\n', (byte) '\\')).as((p, b) -> {
-                        byte[] copy = e.data().clone();
-                        if (p < n) {
-                            copy[p] = b;
-                        }
-                        return copy;
-                    });
-            Arbitrary<byte[]> spliced = Combinators.combine(at, at).as((a, b) -> {
-                byte[] out = new byte[n - (Math.max(a, b) - Math.min(a, b))];
-                System.arraycopy(e.data(), 0, out, 0, Math.min(a, b));
-                System.arraycopy(e.data(), Math.max(a, b), out, Math.min(a, b), n - Math.max(a, b));
-                return out;
-            });
-            return Arbitraries.oneOf(truncated, flipped, overwritten, spliced)
-                    .map(data -> new Encoded(e.codec(), e.value(), data));
-        });
-    }
-
-    /** JSON built from the fields and enum names of the stored types, with values of every JSON kind. */
-    @Provide
-    Arbitrary<String> jsonish() {
-        return jsonValue(3);
+    /** A valid encoding cut short, with bits flipped, a byte overwritten or a span cut out. */
+    private static Encoded damaged(Gen g) {
+        Encoded valid = g.pick(CODECS).encoded(g);
+        return valid.withData(g.mutate(valid.data(), OVERWRITES));
     }
 
     /** A JSON object with fields of the codec's own type, holding values of any JSON kind. */
-    @Provide
-    Arbitrary<Encoded> shaped() {
-        return Arbitraries.of(CODECS).flatMap(codec -> {
-            List<String> fields = fieldsOf(codec);
-            Arbitrary<String> key = fields.isEmpty() ? Arbitraries.of(WORDS)
-                    : Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(4, Arbitraries.of(fields)),
-                            net.jqwik.api.Tuple.of(1, Arbitraries.of(WORDS)));
-            return Combinators.combine(key, jsonValue(2)).as((k, v) -> quote(k) + ":" + v).list().ofMaxSize(8)
-                    .map(f -> "{" + String.join(",", f) + "}")
-                    .map(json -> new Encoded(codec, null, json.getBytes(StandardCharsets.UTF_8)));
-        });
+    private static Encoded shaped(Gen g) {
+        Codec<?> codec = g.pick(CODECS);
+        List<String> fields = fieldsOf(codec);
+        List<String> members = g.list(8, () -> quote(fields.isEmpty() || g.weighted(4, 1) == 1 ? g.pick(WORDS)
+                : g.pick(fields)) + ":" + jsonValue(g, 2));
+        return new Encoded(codec, null, ("{" + String.join(",", members) + "}").getBytes(StandardCharsets.UTF_8));
     }
 
     private static List<String> fieldsOf(Codec<?> codec) {
@@ -314,22 +281,22 @@ class CodecPropertyTest {
             "AgentInfo", AgentInfo.class, "Command", AgentControl.Command.class, "GroupRecord", GroupRecord.class,
             "GroupShard", GroupShard.class, "TypeLimit", TypeLimit.class, "ScheduleRecord", ScheduleRecord.class);
 
-    private static Arbitrary<String> jsonValue(int depth) {
-        Arbitrary<String> scalar = Arbitraries.oneOf(
-                Arbitraries.of("null", "true", "false", "0", "-1", "1", "2147483648", "-9223372036854775809",
-                        "1e400", "0.5", "NaN", "\"\"", "\"AA==\"", "\"%%%\""),
-                Arbitraries.longs().map(l -> Long.toString(l)),
-                Arbitraries.of(WORDS).map(CodecPropertyTest::quote),
-                Arbitraries.strings().ofMaxLength(8).map(CodecPropertyTest::quote));
-        if (depth == 0) {
-            return scalar;
+    /** JSON built from the fields and enum names of the stored types, with values of every JSON kind. */
+    private static String jsonValue(Gen g, int depth) {
+        int kind = depth == 0 ? 0 : g.weighted(1, 1, 4);
+        if (kind == 0) {
+            return switch (g.ints(0, 3)) {
+                case 0 -> g.pick("null", "true", "false", "0", "-1", "1", "2147483648", "-9223372036854775809",
+                        "1e400", "0.5", "NaN", "\"\"", "\"AA==\"", "\"%%%\"");
+                case 1 -> Long.toString(g.longs(Long.MIN_VALUE, Long.MAX_VALUE));
+                case 2 -> quote(g.pick(WORDS));
+                default -> quote(g.text(8));
+            };
         }
-        Arbitrary<String> inner = Arbitraries.lazy(() -> jsonValue(depth - 1));
-        Arbitrary<String> array = inner.list().ofMaxSize(3).map(items -> "[" + String.join(",", items) + "]");
-        Arbitrary<String> object = Combinators.combine(Arbitraries.of(WORDS), inner).as((k, v) -> quote(k) + ":" + v)
-                .list().ofMaxSize(6).map(fields -> "{" + String.join(",", fields) + "}");
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(1, scalar), net.jqwik.api.Tuple.of(1, array), net.jqwik.api.Tuple.of(4, object));
+        if (kind == 1) {
+            return "[" + String.join(",", g.list(3, () -> jsonValue(g, depth - 1))) + "]";
+        }
+        return "{" + String.join(",", g.list(6, () -> quote(g.pick(WORDS)) + ":" + jsonValue(g, depth - 1))) + "}";
     }
 
     private static String quote(String text) {
@@ -360,21 +327,17 @@ class CodecPropertyTest {
         return new ArrayList<>(words);
     }
 
-    @Provide
-    Arbitrary<PendingEntry> pendingEntries() {
-        return Combinators.combine(Arbitraries.integers().between(0, 999),
-                Arbitraries.longs().between(0, 9_999_999_999_999L), taskIds(), Arbitraries.of(true, false),
-                StoredValues.name().injectNull(0.3)).as(PendingEntry::new);
+    private static PendingEntry pendingEntry(Gen g) {
+        return new PendingEntry(g.ints(0, 999), g.longs(0, 9_999_999_999_999L), taskId(g), g.chance(0.5),
+                StoredValues.optionalName(g, 0.3));
     }
 
-    private static Arbitrary<String> taskIds() {
-        return Arbitraries.strings().withCharRange('0', '9').withCharRange('a', 'f').withChars('-')
-                .ofMinLength(1).ofMaxLength(24);
+    private static String pointerName(Gen g) {
+        return PendingEntry.pointerName(g.ints(0, 999), g.longs(0, 9_999_999_999_999L), taskId(g), g.chance(0.5),
+                StoredValues.optionalName(g, 0.3));
     }
 
-    private static Arbitrary<String> pointerNames() {
-        return Combinators.combine(Arbitraries.integers().between(0, 999),
-                Arbitraries.longs().between(0, 9_999_999_999_999L), taskIds(), Arbitraries.of(true, false),
-                StoredValues.name().injectNull(0.3)).as(PendingEntry::pointerName);
+    private static String taskId(Gen g) {
+        return g.string("0123456789abcdef-", 1, 24);
     }
 }

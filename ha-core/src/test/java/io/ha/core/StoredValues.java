@@ -16,189 +16,169 @@ import io.ha.core.task.TypeLimit;
 import io.ha.core.task.store.Assignment;
 import io.ha.core.task.store.GroupRecord;
 import io.ha.core.task.store.GroupShard;
+import io.ha.core.testing.RandomCases.Gen;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 
 /**
- * jqwik arbitraries of the values ha-core stores in znodes, each valid as the framework writes it: the inputs of
- * the codec round-trip properties and the seeds of their corrupted encodings.
+ * Generators of the values ha-core stores in znodes, each valid as the framework writes it: the inputs of the
+ * codec round-trip properties and the seeds of their corrupted encodings. Optional fields are null now and then,
+ * lists and sets often empty; the values are not guaranteed to cover every combination of fields.
  */
 final class StoredValues {
+    private static final String NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-_.:=";
+
     private StoredValues() {
     }
 
-    /** Any text, including characters no name may hold (quotes, newlines, non-ASCII). */
-    static Arbitrary<String> text() {
-        return Arbitraries.strings().ofMaxLength(24);
+    /** Any text, including characters no name may hold (quotes, newlines, NUL, non-ASCII, lone surrogates). */
+    static String text(Gen g) {
+        return g.text(24);
     }
 
-    static Arbitrary<String> optionalText() {
-        return text().injectNull(0.3);
+    static String optionalText(Gen g) {
+        return g.orNull(0.3, () -> text(g));
     }
 
     /** A name that {@link Names#validate} accepts. */
-    static Arbitrary<String> name() {
-        return Arbitraries.strings().withCharRange('a', 'z').withCharRange('0', '9').withChars("-_.:=")
-                .ofMinLength(1).ofMaxLength(20).filter(n -> !n.equals(".") && !n.equals(".."));
+    static String name(Gen g) {
+        while (true) {
+            String name = g.string(NAME_CHARS, 1, 20);
+            if (!name.equals(".") && !name.equals("..")) {
+                return name;
+            }
+        }
     }
 
-    static Arbitrary<byte[]> bytes() {
-        return Arbitraries.bytes().array(byte[].class).ofMaxSize(40);
+    static String optionalName(Gen g, double nullChance) {
+        return g.orNull(nullChance, () -> name(g));
     }
 
-    static Arbitrary<TaskEvent> event() {
-        return Combinators.combine(Arbitraries.longs().greaterOrEqual(0), Arbitraries.of(TaskState.class),
-                Arbitraries.integers().between(1, 100), optionalText(), optionalText()).as(TaskEvent::new);
+    static byte[] bytes(Gen g) {
+        return g.bytes(40);
     }
 
-    static Arbitrary<TaskTemplate> template() {
-        return template(2);
+    static TaskEvent event(Gen g) {
+        return new TaskEvent(g.naturals(), g.pick(TaskState.class), g.ints(1, 100), optionalText(g),
+                optionalText(g));
     }
 
-    private static Arbitrary<TaskTemplate> template(int depth) {
-        Arbitrary<List<TaskTemplate>> followUps = depth == 0 ? Arbitraries.just(List.of())
-                : Arbitraries.lazy(() -> template(depth - 1)).list().ofMaxSize(2);
-        return combine(List.of(name(), bytes(), Arbitraries.integers().between(0, 999),
-                Arbitraries.integers().between(1, 20), Arbitraries.longs().between(0, 600_000), name().set()
-                        .ofMaxSize(3), followUps, followUps, Arbitraries.longs().between(0, 86_400_000),
-                name().injectNull(0.5)), v -> new TaskTemplate((String) v.get(0), (byte[]) v.get(1), (int) v.get(2),
-                (int) v.get(3), (long) v.get(4), set(v.get(5)), list(v.get(6)), list(v.get(7)), (long) v.get(8),
-                (String) v.get(9)));
+    static TaskTemplate template(Gen g) {
+        return template(g, 2);
     }
 
-    static Arbitrary<TaskRecord> taskRecord() {
-        Arbitrary<Long> millis = Arbitraries.longs().between(0, 4_000_000_000_000L);
-        return combine(List.of(name(), name(), bytes(), Arbitraries.integers().between(0, 999),
-                Arbitraries.integers().between(1, 20), Arbitraries.longs().between(0, 600_000), millis,
-                name().injectNull(0.5), name().set().ofMaxSize(3), millis, Arbitraries.of(TaskState.class),
-                Arbitraries.integers().between(1, 30), name().injectNull(0.5), Arbitraries.longs().between(0, 1000),
-                optionalText(), bytes().injectNull(0.5), event().list().ofMaxSize(4),
-                template(1).list().ofMaxSize(2), template(1).list().ofMaxSize(2), name().injectNull(0.5),
-                bytes().injectNull(0.5), name().list().ofMaxSize(3), Arbitraries.longs().between(0, 86_400_000),
-                name().injectNull(0.5), name().injectNull(0.5), Arbitraries.integers().between(-1, 1000),
-                Arbitraries.integers().between(1, 30)), v -> new TaskRecord((String) v.get(0), (String) v.get(1),
-                (byte[]) v.get(2), (int) v.get(3), (int) v.get(4), (long) v.get(5), (long) v.get(6),
-                (String) v.get(7), set(v.get(8)), (long) v.get(9), (TaskState) v.get(10), (int) v.get(11),
-                (String) v.get(12), (long) v.get(13), (String) v.get(14), (byte[]) v.get(15), list(v.get(16)),
-                list(v.get(17)), list(v.get(18)), (String) v.get(19), (byte[]) v.get(20), list(v.get(21)),
-                (long) v.get(22), (String) v.get(23), (String) v.get(24), (int) v.get(25), (int) v.get(26)));
+    private static TaskTemplate template(Gen g, int depth) {
+        return new TaskTemplate(name(g), bytes(g), g.ints(0, 999), g.ints(1, 20), g.longs(0, 600_000),
+                g.set(3, () -> name(g)), followUps(g, depth), followUps(g, depth), g.longs(0, 86_400_000),
+                optionalName(g, 0.5));
     }
 
-    static Arbitrary<Assignment> assignment() {
-        return combine(List.of(name(), name(), Arbitraries.integers().between(0, 30),
-                Arbitraries.longs().between(0, 1000), Arbitraries.longs().greaterOrEqual(0),
-                Arbitraries.integers().between(-1, 100), optionalText(), name().injectNull(0.3),
-                name().injectNull(0.5)), v -> new Assignment((String) v.get(0), (String) v.get(1), (int) v.get(2),
-                (long) v.get(3), (long) v.get(4), (int) v.get(5), (String) v.get(6), (String) v.get(7),
-                (String) v.get(8)));
+    private static List<TaskTemplate> followUps(Gen g, int depth) {
+        return depth == 0 ? List.of() : g.list(2, () -> template(g, depth - 1));
     }
 
-    static Arbitrary<AgentInfo> agentInfo() {
-        return combine(List.of(name(), text(), Arbitraries.longs().between(1, 4_000_000),
-                Arbitraries.longs().greaterOrEqual(0), Arbitraries.integers().between(1, 64),
-                name().set().ofMaxSize(3), text(), name().injectNull(0.5), Arbitraries.of(true, false),
-                name().set().ofMaxSize(3)), v -> new AgentInfo((String) v.get(0), (String) v.get(1),
-                (long) v.get(2), (long) v.get(3), (int) v.get(4), set(v.get(5)), (String) v.get(6),
-                (String) v.get(7), (boolean) v.get(8), set(v.get(9))));
+    static TaskRecord taskRecord(Gen g) {
+        return new TaskRecord(name(g), name(g), bytes(g), g.ints(0, 999), g.ints(1, 20), g.longs(0, 600_000),
+                millis(g), optionalName(g, 0.5), g.set(3, () -> name(g)), millis(g), g.pick(TaskState.class),
+                g.ints(1, 30), optionalName(g, 0.5), g.longs(0, 1000), optionalText(g),
+                g.orNull(0.5, () -> bytes(g)), g.list(4, () -> event(g)), g.list(2, () -> template(g, 1)),
+                g.list(2, () -> template(g, 1)), optionalName(g, 0.5), g.orNull(0.5, () -> bytes(g)),
+                g.list(3, () -> name(g)), g.longs(0, 86_400_000), optionalName(g, 0.5), optionalName(g, 0.5),
+                g.ints(-1, 1000), g.ints(1, 30));
     }
 
-    static Arbitrary<AgentControl.Command> command() {
-        return Combinators.combine(name(), Arbitraries.longs().greaterOrEqual(0), name())
-                .as(AgentControl.Command::new);
+    private static long millis(Gen g) {
+        return g.longs(0, 4_000_000_000_000L);
     }
 
-    static Arbitrary<GroupShard> groupShard() {
-        Arbitrary<GroupShard.Entry> entry = Combinators.combine(name(), Arbitraries.of(TaskState.class)
-                        .injectNull(0.5), name().injectNull(0.5), optionalText(),
-                Arbitraries.integers().between(1, 1 << 20).injectNull(0.5)).as(GroupShard.Entry::new);
-        return Combinators.combine(Arbitraries.integers().between(0, 100), entry.list().ofMaxSize(5))
-                .as(GroupShard::new);
+    static Assignment assignment(Gen g) {
+        return new Assignment(name(g), name(g), g.ints(0, 30), g.longs(0, 1000), g.naturals(), g.ints(-1, 100),
+                optionalText(g), optionalName(g, 0.3), optionalName(g, 0.5));
     }
 
-    static Arbitrary<GroupRecord> groupRecord() {
-        return combine(List.of(name(), Arbitraries.integers().between(1, 10_000),
-                Arbitraries.integers().between(1, 400), Arbitraries.of(true, false), template(1).injectNull(0.3),
-                template(1).injectNull(0.5), Arbitraries.of(GroupState.class), Arbitraries.integers().between(0, 400),
-                name().injectNull(0.5), Arbitraries.of(true, false), Arbitraries.longs().greaterOrEqual(0),
-                Arbitraries.integers().between(1, 1 << 20)), v -> new GroupRecord((String) v.get(0), (int) v.get(1),
-                (int) v.get(2), (boolean) v.get(3), (TaskTemplate) v.get(4), (TaskTemplate) v.get(5),
-                (GroupState) v.get(6), (int) v.get(7), (String) v.get(8), (boolean) v.get(9), (long) v.get(10),
-                (int) v.get(11)));
+    static AgentInfo agentInfo(Gen g) {
+        return new AgentInfo(name(g), text(g), g.longs(1, 4_000_000), g.naturals(), g.ints(1, 64),
+                g.set(3, () -> name(g)), text(g), optionalName(g, 0.5), g.chance(0.5), g.set(3, () -> name(g)));
     }
 
-    static Arbitrary<TypeLimit> typeLimit() {
-        Arbitrary<Integer> count = Arbitraries.integers().between(1, 1000).injectNull(0.4);
-        Arbitrary<Double> rate = Arbitraries.doubles().between(0.001, 10_000).ofScale(3).injectNull(0.4);
-        return Combinators.combine(name(), count, count, rate, count)
-                .as((type, max, perKey, r, burst) -> new TypeLimit(type, max, perKey, r, r == null ? null : burst))
-                .ignoreException(IllegalArgumentException.class);
+    static AgentControl.Command command(Gen g) {
+        return new AgentControl.Command(name(g), g.naturals(), name(g));
     }
 
-    static Arbitrary<ScheduleRecord> scheduleRecord() {
-        Arbitrary<Trigger> trigger = Arbitraries.oneOf(
-                Combinators.combine(Arbitraries.longs().between(100, 86_400_000),
-                        Arbitraries.longs().greaterOrEqual(0)).as(Trigger.FixedRate::new),
-                Arbitraries.longs().between(100, 86_400_000).map(Trigger.FixedDelay::new),
-                Combinators.combine(Arbitraries.of("*/5 * * * *", "0 3 * * 1-5", "0 0/15 * * * ?", "30 2 1 * *"),
-                        Arbitraries.of("UTC", "Europe/Berlin", "America/New_York")).as(Trigger.CronTrigger::new));
-        Arbitrary<Long> counter = Arbitraries.longs().between(0, 1_000_000);
-        return combine(List.of(name(), trigger, template(1), Arbitraries.of(true, false),
-                Arbitraries.of(MisfirePolicy.class), Arbitraries.of(OverlapPolicy.class),
-                Arbitraries.integers().between(1, 10_000), counter, counter, name().injectNull(0.5), counter, counter,
-                counter), v -> new ScheduleRecord((String) v.get(0), (Trigger) v.get(1), (TaskTemplate) v.get(2),
-                (boolean) v.get(3), (MisfirePolicy) v.get(4), (OverlapPolicy) v.get(5), (int) v.get(6),
-                (long) v.get(7), (long) v.get(8), (String) v.get(9), (long) v.get(10), (long) v.get(11),
-                (long) v.get(12)));
+    static GroupShard groupShard(Gen g) {
+        return new GroupShard(g.ints(0, 100), g.list(5, () -> new GroupShard.Entry(name(g),
+                g.orNull(0.5, () -> g.pick(TaskState.class)), optionalName(g, 0.5), optionalText(g),
+                g.orNull(0.5, () -> g.ints(1, 1 << 20)))));
+    }
+
+    static GroupRecord groupRecord(Gen g) {
+        return new GroupRecord(name(g), g.ints(1, 10_000), g.ints(1, 400), g.chance(0.5),
+                g.orNull(0.3, () -> template(g, 1)), g.orNull(0.5, () -> template(g, 1)), g.pick(GroupState.class),
+                g.ints(0, 400), optionalName(g, 0.5), g.chance(0.5), g.naturals(), g.ints(1, 1 << 20));
+    }
+
+    /** A limit the constructor accepts: combinations it refuses are drawn again. */
+    static TypeLimit typeLimit(Gen g) {
+        while (true) {
+            String type = name(g);
+            Integer max = count(g);
+            Integer perKey = count(g);
+            Double rate = g.orNull(0.4, () -> rate(g));
+            Integer burst = count(g);
+            try {
+                return new TypeLimit(type, max, perKey, rate, rate == null ? null : burst);
+            } catch (IllegalArgumentException refused) {
+                // Not a value the framework writes: draw another.
+            }
+        }
+    }
+
+    private static Integer count(Gen g) {
+        return g.orNull(0.4, () -> g.ints(1, 1000));
+    }
+
+    /** In [0.001, 10000] with three decimals. */
+    private static double rate(Gen g) {
+        return g.longs(1, 10_000_000) / 1000.0;
+    }
+
+    static ScheduleRecord scheduleRecord(Gen g) {
+        Trigger trigger = switch (g.ints(0, 2)) {
+            case 0 -> new Trigger.FixedRate(g.longs(100, 86_400_000), g.naturals());
+            case 1 -> new Trigger.FixedDelay(g.longs(100, 86_400_000));
+            default -> new Trigger.CronTrigger(g.pick("*/5 * * * *", "0 3 * * 1-5", "0 0/15 * * * ?", "30 2 1 * *"),
+                    g.pick("UTC", "Europe/Berlin", "America/New_York"));
+        };
+        return new ScheduleRecord(name(g), trigger, template(g, 1), g.chance(0.5), g.pick(MisfirePolicy.class),
+                g.pick(OverlapPolicy.class), g.ints(1, 10_000), counter(g), counter(g), optionalName(g, 0.5),
+                counter(g), counter(g), counter(g));
+    }
+
+    private static long counter(Gen g) {
+        return g.longs(0, 1_000_000);
     }
 
     /** Join inputs of each form, shaped as the group's last outcome builds them. */
-    static Arbitrary<JoinInput> joinInput() {
-        Arbitrary<Map<TaskState, Integer>> counts = Arbitraries.maps(Arbitraries.of(TaskState.class),
-                Arbitraries.integers().between(0, 10_000)).ofMaxSize(4);
-        Arbitrary<List<JoinInput.Member>> results = Combinators.combine(name(), Arbitraries.of(TaskState.class),
-                        name(), bytes().injectNull(0.5), optionalText())
-                .as((id, state, endedBy, result, error) -> new JoinInput.Member(0, id, state, endedBy, result, error))
-                .list().ofMaxSize(4).map(StoredValues::indexed);
-        Arbitrary<List<JoinInput.Member>> states = Combinators.combine(name(), Arbitraries.of(TaskState.SUCCEEDED,
-                        TaskState.FAILED, TaskState.DEAD, TaskState.CANCELLED))
-                .as((id, state) -> new JoinInput.Member(0, id, state, null, null, null))
-                .list().ofMaxSize(4).map(StoredValues::indexed);
-        Arbitrary<JoinInput.Form> form = Arbitraries.of(JoinInput.Form.class);
-        return form.flatMap(f -> Combinators.combine(name(), Arbitraries.integers().between(0, 10_000), counts,
-                f == JoinInput.Form.RESULTS ? results : f == JoinInput.Form.STATES ? states
-                        : Arbitraries.just(List.<JoinInput.Member>of()))
-                .as((group, size, c, members) -> new JoinInput(group, size, f, c, members)));
-    }
-
-    private static List<JoinInput.Member> indexed(List<JoinInput.Member> members) {
-        List<JoinInput.Member> out = new ArrayList<>();
-        for (int i = 0; i < members.size(); i++) {
-            JoinInput.Member m = members.get(i);
-            out.add(new JoinInput.Member(i, m.id(), m.state(), m.endedBy(), m.result(), m.error()));
+    static JoinInput joinInput(Gen g) {
+        JoinInput.Form form = g.pick(JoinInput.Form.class);
+        String group = name(g);
+        int size = g.ints(0, 10_000);
+        Map<TaskState, Integer> counts = new HashMap<>();
+        for (int i = g.ints(0, 4); i > 0; i--) {
+            counts.put(g.pick(TaskState.class), g.ints(0, 10_000));
         }
-        return out;
-    }
-
-    /** Combines any number of arbitraries (jqwik's own combine stops at eight), keeping shrinking. */
-    @SuppressWarnings("unchecked")
-    private static <R> Arbitrary<R> combine(List<Arbitrary<?>> parts, Function<List<Object>, R> make) {
-        List<Arbitrary<Object>> objects = new ArrayList<>();
-        parts.forEach(p -> objects.add((Arbitrary<Object>) p));
-        return Combinators.combine(objects).as(make::apply);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> java.util.Set<T> set(Object value) {
-        return (java.util.Set<T>) value;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> List<T> list(Object value) {
-        return (List<T>) value;
+        List<JoinInput.Member> members = new ArrayList<>();
+        if (form != JoinInput.Form.COUNTS) {
+            for (int i = 0, n = g.ints(0, 4); i < n; i++) {
+                members.add(form == JoinInput.Form.RESULTS
+                        ? new JoinInput.Member(i, name(g), g.pick(TaskState.class), name(g),
+                                g.orNull(0.5, () -> bytes(g)), optionalText(g))
+                        : new JoinInput.Member(i, name(g), g.pick(TaskState.SUCCEEDED, TaskState.FAILED,
+                                TaskState.DEAD, TaskState.CANCELLED), null, null, null));
+            }
+        }
+        return new JoinInput(group, size, form, counts, members);
     }
 }

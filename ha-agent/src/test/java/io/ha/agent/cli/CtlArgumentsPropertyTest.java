@@ -8,6 +8,8 @@ import io.ha.core.schedule.Schedules;
 import io.ha.core.schedule.Trigger;
 import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TypeLimit;
+import io.ha.core.testing.RandomCases;
+import io.ha.core.testing.RandomCases.Gen;
 import io.ha.core.testing.ZkTestBase;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
@@ -37,21 +39,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random argument vectors and {@code HA_*} variables to ha-ctl, run in-process (as {@link CtlTestBase} does) against
@@ -59,7 +54,8 @@ import org.apache.zookeeper.ZooKeeper;
  * shows a Java stack trace or a Java exception class name (an operator gets one line naming the problem); no
  * command hangs; and a command that fails with exit 2 (usage or configuration) leaves every znode of the cluster as
  * it was. Commands that wait by design ({@code wait}, {@code watch}, {@code drain}, {@code trigger-now}) and those
- * that rewrite ACLs or key files ({@code secure}, {@code secret-key}) are left out.
+ * that rewrite ACLs or key files ({@code secure}, {@code secret-key}) are left out. Cases come from
+ * {@link RandomCases} (a failure names its seed; the task ids it picks from are new on every run).
  */
 class CtlArgumentsPropertyTest {
     private static final List<List<String>> COMMANDS = List.of(List.of("status"), List.of("agents"),
@@ -75,7 +71,7 @@ class CtlArgumentsPropertyTest {
     private static final long COMMAND_TIMEOUT_SECONDS = 60;
 
     private static TestingServer server;
-    /** The state after the last try when that try changed nothing (exit 2), else null. */
+    /** The state after the last case when that case changed nothing (exit 2), else null. */
     private static Map<String, String> lastDump;
     private static CuratorFramework reader;
     private static Path dir;
@@ -94,7 +90,7 @@ class CtlArgumentsPropertyTest {
     record Outcome(int code, String out, String err) {
     }
 
-    @BeforeContainer
+    @BeforeAll
     static void cluster() throws Exception {
         server = ZkTestBase.newServer(0, null);
         dir = Files.createTempDirectory("ctl-props");
@@ -130,7 +126,7 @@ class CtlArgumentsPropertyTest {
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void stop() throws Exception {
         RUNNER.shutdownNow();
         reader.close();
@@ -142,9 +138,12 @@ class CtlArgumentsPropertyTest {
         }
     }
 
-    @Property(tries = 100)
-    void exitsZeroOneOrTwoWithoutTracesAndAUsageErrorChangesNothing(@ForAll("invocations") Invocation call)
-            throws Exception {
+    @Test
+    void exitsZeroOneOrTwoWithoutTracesAndAUsageErrorChangesNothing() {
+        RandomCases.check(100, CtlArgumentsPropertyTest::invocation, CtlArgumentsPropertyTest::runAndCheck);
+    }
+
+    private static void runAndCheck(Invocation call) throws Exception {
         Map<String, String> before = lastDump != null ? lastDump : dump();
         lastDump = null;
         Outcome o = run(call);
@@ -157,19 +156,19 @@ class CtlArgumentsPropertyTest {
             assertThat(o.err()).as("a usage error of %s says why", call).isNotBlank();
             Map<String, String> after = dump();
             assertThat(after).as("state after %s (exit 2)", call).isEqualTo(before);
-            // Unchanged, so it is the next try's state before: one dump of some 2000 nodes per try, not two.
+            // Unchanged, so it is the next case's state before: one dump of some 2000 nodes per case, not two.
             lastDump = after;
         }
     }
 
-    @Example
+    @Test
     void aFileOptionThatIsNoPathIsAUsageErrorWithoutJavaTypeNames() throws Exception {
         Outcome o = run(new Invocation(List.of("--auth-file", "bad\0path", "status"), Map.of()));
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err()).contains("--auth-file").contains("'bad?path' is not a file path").doesNotContain("java.");
     }
 
-    @Example
+    @Test
     void aFileVariableThatIsNoPathIsAUsageErrorNamingTheVariable() throws Exception {
         for (String variable : List.of("HA_ZK_AUTH_FILE", "HA_ZK_TLS_TRUSTSTORE")) {
             Outcome o = run(new Invocation(List.of("status"), Map.of(variable, "bad\0path", "HA_ZK_TLS_ENABLED",
@@ -229,53 +228,43 @@ class CtlArgumentsPropertyTest {
         return new TreeMap<>(nodes);
     }
 
-    @Provide
-    Arbitrary<Invocation> invocations() {
-        Arbitrary<List<String>> globals = Arbitraries.frequencyOf(
-                Tuple.of(3, Arbitraries.just(List.<String>of())),
-                Tuple.of(2, Arbitraries.just(List.of("--json"))),
-                Tuple.of(1, Arbitraries.<List<String>>of(List.of("--cluster", "nope"), List.of("--cluster", "a/b"),
-                        List.of("--cluster", ""), List.of("--connect-timeout", "30"),
-                        List.of("--connect-timeout", "-1s"), List.of("--connect-timeout", "2s"),
-                        List.of("--zk", "host:notaport"), List.of("--zk", ""), List.of("--auth-file", "/nonexistent"),
-                        List.of("--auth-file", dir.resolve("a-dir").toString()), List.of("--auth-file", "bad\0path"),
-                        List.of("--zk-tls"), List.of("--zk-truststore", "/nonexistent"), List.of("-z"),
-                        List.of("--cluster"))));
-        Arbitrary<Map<String, String>> env = Arbitraries.frequencyOf(
-                Tuple.of(4, Arbitraries.just(Map.<String, String>of())),
-                Tuple.of(1, Arbitraries.<Map<String, String>>of(Map.of("HA_ZK_AUTH", "no-colon"), Map.of("HA_ZK_AUTH", ":"),
-                        Map.of("HA_ZK_AUTH_FILE", "/nonexistent"), Map.of("HA_ZK_AUTH_FILE", "bad\0path"),
-                        Map.of("HA_ZK_AUTH", "a:b", "HA_ZK_AUTH_FILE", "/x"), Map.of("HA_ZK_TLS_ENABLED", "true"),
-                        Map.of("HA_ZK_TLS_TRUSTSTORE", "bad\0path", "HA_ZK_TLS_ENABLED", "true"),
-                        Map.of("HA_ZK_CONNECT", "host:notaport"), Map.of("HA_CLUSTER_NAME", "a/b"))));
-        Arbitrary<List<String>> command = Arbitraries.of(COMMANDS).flatMap(c -> tokens(c).list().ofMaxSize(5)
-                .map(rest -> {
-                    List<String> args = new ArrayList<>(c);
-                    args.addAll(rest);
-                    return args;
-                }));
-        return Combinators.combine(globals, command, env).as((g, c, e) -> {
-            List<String> args = new ArrayList<>(g);
-            args.addAll(c);
-            return new Invocation(args, e);
+    private static Invocation invocation(Gen g) {
+        List<String> args = new ArrayList<>(switch (g.weighted(3, 2, 1)) {
+            case 0 -> List.<String>of();
+            case 1 -> List.of("--json");
+            default -> g.pick(List.of("--cluster", "nope"), List.of("--cluster", "a/b"), List.of("--cluster", ""),
+                    List.of("--connect-timeout", "30"), List.of("--connect-timeout", "-1s"),
+                    List.of("--connect-timeout", "2s"), List.of("--zk", "host:notaport"), List.of("--zk", ""),
+                    List.of("--auth-file", "/nonexistent"), List.of("--auth-file", dir.resolve("a-dir").toString()),
+                    List.of("--auth-file", "bad\0path"), List.of("--zk-tls"), List.of("--zk-truststore",
+                            "/nonexistent"), List.of("-z"), List.of("--cluster"));
         });
+        List<String> command = g.pick(COMMANDS);
+        args.addAll(command);
+        args.addAll(g.list(5, () -> token(g, command)));
+        Map<String, String> env = g.weighted(4, 1) == 0 ? Map.of() : g.pick(Map.of("HA_ZK_AUTH", "no-colon"),
+                Map.of("HA_ZK_AUTH", ":"), Map.of("HA_ZK_AUTH_FILE", "/nonexistent"),
+                Map.of("HA_ZK_AUTH_FILE", "bad\0path"), Map.of("HA_ZK_AUTH", "a:b", "HA_ZK_AUTH_FILE", "/x"),
+                Map.of("HA_ZK_TLS_ENABLED", "true"), Map.of("HA_ZK_TLS_TRUSTSTORE", "bad\0path", "HA_ZK_TLS_ENABLED",
+                        "true"), Map.of("HA_ZK_CONNECT", "host:notaport"), Map.of("HA_CLUSTER_NAME", "a/b"));
+        return new Invocation(args, env);
     }
 
-    /** The command's own options, ids and names that exist or not, and values of every bad kind. */
-    private static Arbitrary<String> tokens(List<String> command) {
+    /** One of the command's own options, an id or name that exists or not, or a value of some bad kind. */
+    private static String token(Gen g, List<String> command) {
         List<String> options = OPTIONS.getOrDefault(command, List.of());
-        Arbitrary<String> values = Arbitraries.oneOf(
-                Arbitraries.of(TASK_IDS),
-                Arbitraries.of("nightly", "hourly", "echo", "no-such-task", "1a2b-3c", "setup", "g-1"),
-                Arbitraries.of("-1", "0", "1", "999", "1000", "99999999999", "1s", "0s", "-1s", "5x", "1h30m", "",
-                        " ", "--", "-", "=", "a=b", "K=V", "K=@/nonexistent", "K=file:nope", "{}", "[", "@nope",
-                        "/nonexistent", dir.resolve("a-dir").toString(), dir.resolve("batch.jsonl").toString(),
-                        "bad\0path", "\u00fcn\u00ef", "x".repeat(300), "%n%s", "\u001b[31m", "*/5 * * * *",
-                        "61 * * * *", "echo:hi", "zone=eu", "Europe/Nowhere", "a/b", ".."),
-                Arbitraries.strings().ofMaxLength(8));
-        if (options.isEmpty()) {
-            return values;
+        if (!options.isEmpty() && g.weighted(2, 3) == 0) {
+            return g.pick(options);
         }
-        return Arbitraries.frequencyOf(Tuple.of(2, Arbitraries.of(options)), Tuple.of(3, values));
+        return switch (g.weighted(1, 1, 1, 1)) {
+            case 0 -> g.pick(TASK_IDS);
+            case 1 -> g.pick("nightly", "hourly", "echo", "no-such-task", "1a2b-3c", "setup", "g-1");
+            case 2 -> g.pick("-1", "0", "1", "999", "1000", "99999999999", "1s", "0s", "-1s", "5x", "1h30m", "",
+                    " ", "--", "-", "=", "a=b", "K=V", "K=@/nonexistent", "K=file:nope", "{}", "[", "@nope",
+                    "/nonexistent", dir.resolve("a-dir").toString(), dir.resolve("batch.jsonl").toString(),
+                    "bad\0path", "\u00fcn\u00ef", "x".repeat(300), "%n%s", "\u001b[31m", "*/5 * * * *",
+                    "61 * * * *", "echo:hi", "zone=eu", "Europe/Nowhere", "a/b", "..");
+            default -> g.text(8);
+        };
     }
 }

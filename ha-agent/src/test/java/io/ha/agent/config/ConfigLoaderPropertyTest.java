@@ -3,6 +3,8 @@ package io.ha.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ha.core.testing.RandomCases;
+import io.ha.core.testing.RandomCases.Gen;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,22 +16,16 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link ConfigLoader} against random properties files, keys, values, {@code HA_*} environment variables and
  * {@code --set} flags: it either loads a configuration or throws a {@link ConfigException} whose message names the
  * offending key or file, never another exception (the agent would print a stack trace instead of a line an
- * operator can act on), and never shows a secret's value.
+ * operator can act on), and never shows a secret's value. Cases come from {@link RandomCases} (a failure names its
+ * seed).
  */
 class ConfigLoaderPropertyTest {
     /** Markers that stand for secret values: a message that contains one shows a secret. */
@@ -47,7 +43,7 @@ class ConfigLoaderPropertyTest {
         }
     }
 
-    @BeforeContainer
+    @BeforeAll
     static void files() throws IOException {
         dir = Files.createTempDirectory("config-props");
         secret("auth-ok", "agent:" + AUTH_SECRET, "rw-------");
@@ -65,7 +61,7 @@ class ConfigLoaderPropertyTest {
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(mode));
     }
 
-    @AfterContainer
+    @AfterAll
     static void cleanUp() throws IOException {
         try (var paths = Files.walk(dir)) {
             paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> {
@@ -78,24 +74,26 @@ class ConfigLoaderPropertyTest {
         }
     }
 
-    @Property(tries = 1000)
-    void loadsOrFailsWithAConfigExceptionNamingTheKey(@ForAll("inputs") Input input) throws IOException {
-        Path file = dir.resolve("agent.properties");
-        if (input.fileBytes() != null) {
-            Files.write(file, input.fileBytes());
-        } else {
-            Files.writeString(file, input.fileText(), StandardCharsets.UTF_8);
-        }
-        try {
-            new ConfigLoader(input.env(), dir).load(file, true, input.flags());
-        } catch (ConfigException e) {
-            assertThat(e.getMessage()).isNotBlank().doesNotContain(AUTH_SECRET).doesNotContain(TOKEN_SECRET);
-            assertThat(namesWhatWasGiven(e.getMessage(), input, file))
-                    .as("'%s' names a key, variable or file that was given", e.getMessage()).isTrue();
-        }
+    @Test
+    void loadsOrFailsWithAConfigExceptionNamingTheKey() {
+        RandomCases.check(1000, ConfigLoaderPropertyTest::input, input -> {
+            Path file = dir.resolve("agent.properties");
+            if (input.fileBytes() != null) {
+                Files.write(file, input.fileBytes());
+            } else {
+                Files.writeString(file, input.fileText(), StandardCharsets.UTF_8);
+            }
+            try {
+                new ConfigLoader(input.env(), dir).load(file, true, input.flags());
+            } catch (ConfigException e) {
+                assertThat(e.getMessage()).isNotBlank().doesNotContain(AUTH_SECRET).doesNotContain(TOKEN_SECRET);
+                assertThat(namesWhatWasGiven(e.getMessage(), input, file))
+                        .as("'%s' names a key, variable or file that was given", e.getMessage()).isTrue();
+            }
+        });
     }
 
-    @Example
+    @Test
     void aPathWithANulCharacterIsAConfigExceptionNamingTheKey() {
         for (String key : List.of("plugins.dir", "log.dir", "zk.auth.file", "http.token.file", "zk.tls.truststore")) {
             Map<String, String> flags = new LinkedHashMap<>();
@@ -108,13 +106,13 @@ class ConfigLoaderPropertyTest {
         }
     }
 
-    @Example
+    @Test
     void aSecretFileThatIsADirectoryIsAConfigExceptionNamingTheKey() {
         assertThatThrownBy(() -> new ConfigLoader(Map.of("HA_ZK_AUTH_FILE", "a-dir"), dir).load(null, false,
                 Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("zk.auth");
     }
 
-    @Example
+    @Test
     void aBadSecretFileIsNamedByItsOwnKeyAndPathNeverByItsContent() {
         assertThatThrownBy(() -> new ConfigLoader(Map.of("HA_ZK_AUTH_FILE", "auth-bad"), dir).load(null, false,
                 Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("'zk.auth.file'")
@@ -141,34 +139,31 @@ class ConfigLoaderPropertyTest {
         return given.stream().filter(g -> !g.isEmpty()).anyMatch(message::contains);
     }
 
-    @Provide
-    Arbitrary<Input> inputs() {
-        // Secret values go to the secret keys only: another key may show its value, whatever it looks like.
-        Arbitrary<Tuple.Tuple2<String, String>> secrets = Arbitraries.of(Tuple.of("zk.auth", "agent:" + AUTH_SECRET),
-                Tuple.of("zk.auth", AUTH_SECRET), Tuple.of("http.token", TOKEN_SECRET),
-                Tuple.of("http.token", TOKEN_SECRET + " x"), Tuple.of("http.token", "\0" + TOKEN_SECRET));
-        Arbitrary<Tuple.Tuple2<String, String>> entry = Arbitraries.frequencyOf(
-                Tuple.of(6, Combinators.combine(keys(), values()).as(Tuple::of)), Tuple.of(1, secrets));
-        Arbitrary<Map<String, String>> entries = entry.list()
-                .ofMaxSize(4).map(list -> {
-                    Map<String, String> m = new LinkedHashMap<>();
-                    list.forEach(t -> m.put(t.get1(), t.get2()));
-                    return m;
-                });
-        Arbitrary<String> fileText = Arbitraries.oneOf(
-                entries.map(ConfigLoaderPropertyTest::propertiesText),
-                Arbitraries.strings().withChars("=:\\ \n#!uabc.z0\t").ofMaxLength(30));
-        Arbitrary<byte[]> fileBytes = Arbitraries.bytes().array(byte[].class).ofMaxSize(40).injectNull(0.8);
-        Arbitrary<Map<String, String>> env = Arbitraries.frequencyOf(
-                Tuple.of(6, Combinators.combine(envNames(), values()).as(Tuple::of)),
-                Tuple.of(1, secrets.map(t -> Tuple.of(ConfigKey.byKey(t.get1()).orElseThrow().envName(), t.get2()))))
-                .list()
-                .ofMaxSize(3).map(list -> {
-                    Map<String, String> m = new LinkedHashMap<>();
-                    list.forEach(t -> m.put(t.get1(), t.get2()));
-                    return m;
-                });
-        return Combinators.combine(fileText, fileBytes, env, entries).as(Input::new);
+    private static Input input(Gen g) {
+        return new Input(g.chance(0.5) ? propertiesText(entries(g, false)) : g.string("=:\\ \n#!uabc.z0\t", 0, 30),
+                g.orNull(0.8, () -> g.bytes(40)), entries(g, true), entries(g, false));
+    }
+
+    /** Up to four keys (or, for the environment, up to three variables) with values, a secret now and then. */
+    private static Map<String, String> entries(Gen g, boolean env) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = g.ints(0, env ? 3 : 4); i > 0; i--) {
+            if (g.weighted(6, 1) == 0) {
+                m.put(env ? envName(g) : key(g), value(g));
+            } else {
+                Map.Entry<String, String> secret = secret(g);
+                m.put(env ? ConfigKey.byKey(secret.getKey()).orElseThrow().envName() : secret.getKey(),
+                        secret.getValue());
+            }
+        }
+        return m;
+    }
+
+    /** Secret values go to the secret keys only: another key may show its value, whatever it looks like. */
+    private static Map.Entry<String, String> secret(Gen g) {
+        return g.pick(Map.entry("zk.auth", "agent:" + AUTH_SECRET), Map.entry("zk.auth", AUTH_SECRET),
+                Map.entry("http.token", TOKEN_SECRET), Map.entry("http.token", TOKEN_SECRET + " x"),
+                Map.entry("http.token", "\0" + TOKEN_SECRET));
     }
 
     private static String propertiesText(Map<String, String> entries) {
@@ -198,30 +193,26 @@ class ConfigLoaderPropertyTest {
         return out.toString();
     }
 
-    private static Arbitrary<String> keys() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(8, Arbitraries.of(ConfigKey.values()).map(ConfigKey::key)),
-                Tuple.of(1, Arbitraries.strings().withChars("abcz.-_").ofMinLength(1).ofMaxLength(12)));
+    private static String key(Gen g) {
+        return g.weighted(8, 1) == 0 ? g.pick(ConfigKey.values()).key() : g.string("abcz.-_", 1, 12);
     }
 
-    private static Arbitrary<String> envNames() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(8, Arbitraries.of(ConfigKey.values()).map(ConfigKey::envName)),
-                Tuple.of(1, Arbitraries.strings().withChars("ABCZ_").ofMaxLength(8).map(s -> "HA_" + s)));
+    private static String envName(Gen g) {
+        return g.weighted(8, 1) == 0 ? g.pick(ConfigKey.values()).envName() : "HA_" + g.string("ABCZ_", 0, 8);
     }
 
     /** Values of every kind a key might be given: good and bad numbers, durations, paths, names and secrets. */
-    private static Arbitrary<String> values() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(6, Arbitraries.of("", " ", "true", "false", "TRUE", "yes", "0", "1", "-1", "65535",
-                        "65536", "4097", "99999999999", "15s", "100ms", "1.5s", "0.0001ms", "-5s",
-                        "9999999999999999999d", "106751991167301d", "1e3s", "10 s", "localhost:2181", "a:1,b:2", ":",
-                        "host:99999", "a,b,,c", "zone=eu,gpu", "x".repeat(300), "plugins", "/tmp", "../..", "a-dir",
-                        "auth-ok", "auth-open", "auth-bad", "token-ok", "token-short", "empty", "missing-file",
-                        "\u00e9t\u00e9", "a/b", "zookeeper", "..")),
-                Tuple.of(2, Arbitraries.of("bad\0path", "\0", "x\ny", "\ud800", "a\ud800b", "%s%n", "${HOME}",
-                        "\u202e", "\\")),
-                Tuple.of(2, Arbitraries.strings().ofMaxLength(12)),
-                Tuple.of(1, Arbitraries.strings().withChars("0123456789.-smhd:, ").ofMaxLength(10)));
+    private static String value(Gen g) {
+        return switch (g.weighted(6, 2, 2, 1)) {
+            case 0 -> g.pick("", " ", "true", "false", "TRUE", "yes", "0", "1", "-1", "65535",
+                    "65536", "4097", "99999999999", "15s", "100ms", "1.5s", "0.0001ms", "-5s",
+                    "9999999999999999999d", "106751991167301d", "1e3s", "10 s", "localhost:2181", "a:1,b:2", ":",
+                    "host:99999", "a,b,,c", "zone=eu,gpu", "x".repeat(300), "plugins", "/tmp", "../..", "a-dir",
+                    "auth-ok", "auth-open", "auth-bad", "token-ok", "token-short", "empty", "missing-file",
+                    "\u00e9t\u00e9", "a/b", "zookeeper", "..");
+            case 1 -> g.pick("bad\0path", "\0", "x\ny", "\ud800", "a\ud800b", "%s%n", "${HOME}", "\u202e", "\\");
+            case 2 -> g.text(12);
+            default -> g.string("0123456789.-smhd:, ", 0, 10);
+        };
     }
 }
