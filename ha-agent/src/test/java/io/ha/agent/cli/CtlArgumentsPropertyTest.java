@@ -21,15 +21,12 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,6 +40,8 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,6 +68,7 @@ class CtlArgumentsPropertyTest {
                     + "|internal error:");
     private static final Pattern OPTION = Pattern.compile("(?<![\\w-])(--?[A-Za-z][\\w-]*)");
     private static final long COMMAND_TIMEOUT_SECONDS = 60;
+    private static final int DUMP_BATCH = 200;
 
     private static TestingServer server;
     /** The state after the last case when that case changed nothing (exit 2), else null. */
@@ -199,33 +199,40 @@ class CtlArgumentsPropertyTest {
         }
     }
 
-    /** Every znode under the cluster root: path and data, read level by level with asynchronous reads. */
+    /**
+     * Every znode under the cluster root: path and data, read level by level, each level in read-only multi
+     * requests of {@value #DUMP_BATCH} nodes (one request per batch rather than two per node: the dump runs once a
+     * case, and the cluster holds some 2000 nodes).
+     */
     private static Map<String, String> dump() throws Exception {
         ZooKeeper zk = reader.getZookeeperClient().getZooKeeper();
-        Map<String, String> nodes = new ConcurrentSkipListMap<>();
+        Map<String, String> nodes = new TreeMap<>();
         List<String> level = List.of("/ha/test");
         while (!level.isEmpty()) {
-            List<String> next = Collections.synchronizedList(new ArrayList<>());
-            CountDownLatch done = new CountDownLatch(2 * level.size());
-            for (String path : level) {
-                zk.getData(path, false, (rc, p, ctx, data, stat) -> {
-                    // A node deleted between the listing and the read is simply not part of the dump.
-                    if (rc == 0) {
-                        nodes.put(p, data == null ? "" : Base64.getEncoder().encodeToString(data));
+            List<String> next = new ArrayList<>();
+            for (int from = 0; from < level.size(); from += DUMP_BATCH) {
+                List<String> batch = level.subList(from, Math.min(level.size(), from + DUMP_BATCH));
+                List<Op> reads = new ArrayList<>();
+                for (String path : batch) {
+                    reads.add(Op.getData(path));
+                    reads.add(Op.getChildren(path));
+                }
+                List<OpResult> results = zk.multi(reads);
+                for (int i = 0; i < batch.size(); i++) {
+                    String path = batch.get(i);
+                    // A node deleted between the listing and the read is an ErrorResult: not part of the dump.
+                    if (results.get(2 * i) instanceof OpResult.GetDataResult data) {
+                        nodes.put(path, data.getData() == null ? ""
+                                : Base64.getEncoder().encodeToString(data.getData()));
                     }
-                    done.countDown();
-                }, null);
-                zk.getChildren(path, false, (rc, p, ctx, children) -> {
-                    if (rc == 0) {
-                        children.forEach(c -> next.add(p + "/" + c));
+                    if (results.get(2 * i + 1) instanceof OpResult.GetChildrenResult children) {
+                        children.getChildren().forEach(c -> next.add(path + "/" + c));
                     }
-                    done.countDown();
-                }, null);
+                }
             }
-            assertThat(done.await(30, TimeUnit.SECONDS)).as("dump of the cluster's znodes").isTrue();
-            level = new ArrayList<>(next);
+            level = next;
         }
-        return new TreeMap<>(nodes);
+        return nodes;
     }
 
     private static Invocation invocation(Gen g) {
