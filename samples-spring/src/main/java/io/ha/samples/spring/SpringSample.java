@@ -1,12 +1,17 @@
 package io.ha.samples.spring;
 
+import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.EmbeddedZooKeeper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -14,12 +19,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryNTimes;
 
 /**
  * {@code bin/ha-sample spring}: two instances of {@link ReportService}, each a Spring Boot JVM of its own, on an
  * embedded ZooKeeper (or the one given with {@code --zk CONNECT}). Checks that only one instance publishes the
  * leader-only report, that the report moves to the other instance when the publishing one stops (SIGTERM: Spring's
- * graceful close gives up leadership at once), and that no process is left behind. Exit 0 when all held, 1 otherwise
+ * graceful close gives up leadership at once), and that no process is left behind. Like every sample, it gives its
+ * cluster credentials of its own (a random secret in a 0600 file, {@code ha.zk.auth-file}); on a given ZooKeeper it
+ * works in a chroot of its own, removed afterwards. Exit 0 when all held, 1 otherwise
  * (the last line says what failed), 2 for a usage error.
  */
 public final class SpringSample {
@@ -28,6 +38,7 @@ public final class SpringSample {
 
     private final Map<String, Integer> reports = new ConcurrentHashMap<>();
     private final List<Process> processes = new ArrayList<>();
+    private Path authFile;
 
     private SpringSample() {
     }
@@ -50,8 +61,23 @@ public final class SpringSample {
 
     private int runOn(String zk) throws Exception {
         EmbeddedZooKeeper embedded = zk == null ? EmbeddedZooKeeper.start() : null;
-        String connect = zk == null ? embedded.connectString() : zk;
         String cluster = "spring-sample-" + UUID.randomUUID().toString().substring(0, 8);
+        Path secrets = Files.createTempDirectory("ha-spring-sample-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        byte[] random = new byte[18];
+        new SecureRandom().nextBytes(random);
+        String auth = "spring-sample:" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        authFile = Files.writeString(Files.createFile(secrets.resolve("zk-auth"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), auth + "\n");
+        // On a given ZooKeeper, a chroot of this run's own: its root path (/ha) may belong to others.
+        String chroot = zk == null ? null : "/" + cluster;
+        if (chroot != null) {
+            try (CuratorFramework c = client(zk, auth)) {
+                c.create().withACL(new Credentials("spring-sample", auth.substring(auth.indexOf(':') + 1))
+                        .ownerOnlyAcl()).forPath(chroot);
+            }
+        }
+        String connect = zk == null ? embedded.connectString() : zk + chroot;
         try {
             say("two instances of a Spring Boot service join cluster '" + cluster + "' at " + connect);
             Process one = start("spring-1", connect, cluster);
@@ -87,10 +113,35 @@ public final class SpringSample {
             return 0;
         } finally {
             processes.forEach(Process::destroyForcibly);
+            for (Process p : processes) {
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            if (chroot != null) {
+                try (CuratorFramework c = client(zk, auth)) {
+                    c.delete().deletingChildrenIfNeeded().forPath(chroot);
+                } catch (Exception e) {
+                    say("could not remove the chroot " + chroot + " (" + e + "); remove it by hand");
+                }
+            }
+            Files.deleteIfExists(authFile);
+            Files.deleteIfExists(secrets);
             if (embedded != null) {
                 embedded.close();
             }
         }
+    }
+
+    /** A plain client of the given ZooKeeper with the run's credentials, for the chroot only. */
+    private static CuratorFramework client(String zk, String auth) throws InterruptedException {
+        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk)
+                .retryPolicy(new RetryNTimes(3, 500))
+                .authorization("digest", auth.getBytes(StandardCharsets.UTF_8)).build();
+        c.start();
+        if (!c.blockUntilConnected(30, TimeUnit.SECONDS)) {
+            c.close();
+            throw new IllegalStateException("ZooKeeper at " + zk + " did not answer within 30 s");
+        }
+        return c;
     }
 
     private Process start(String id, String connect, String cluster) throws IOException {
@@ -102,7 +153,7 @@ public final class SpringSample {
         }
         command.addAll(List.of(ReportService.class.getName(), "--ha.zk.connect=" + connect,
                 "--ha.cluster.name=" + cluster, "--ha.agent.id=" + id, "--ha.session.timeout=4s",
-                "--ha.connection.timeout=4s", "--spring.main.banner-mode=off"));
+                "--ha.connection.timeout=4s", "--ha.zk.auth-file=" + authFile, "--spring.main.banner-mode=off"));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         processes.add(p);
         Thread pump = new Thread(() -> pump(id, p), "output-" + id);
