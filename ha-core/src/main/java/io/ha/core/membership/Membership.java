@@ -127,7 +127,11 @@ public final class Membership implements Closeable {
             LOG.warn("ignoring agent node {}: it claims id {}", data.getPath(), info.id());
             return;
         }
-        if (requireBinding && !isBound(info.id(), data)) {
+        Boolean bound = requireBinding ? isBound(info.id(), data) : Boolean.TRUE;
+        if (bound == null && !view.containsKey(info.id())) {
+            return; // the binding could not be read: not a member yet (logged)
+        }
+        if (Boolean.FALSE.equals(bound)) {
             AgentInfo gone = view.remove(info.id());
             if (gone != null) {
                 signal();
@@ -158,8 +162,11 @@ public final class Membership implements Closeable {
         }
     }
 
-    /** True when the session holding the registration also holds the agent id's binding. */
-    private boolean isBound(String agentId, ChildData registration) {
+    /**
+     * True when the session holding the registration also holds the agent id's binding; null when the binding cannot
+     * be read (the connection is lost): a member stays one, a newcomer waits.
+     */
+    private Boolean isBound(String agentId, ChildData registration) {
         long owner = registration.getStat() == null ? 0 : registration.getStat().getEphemeralOwner();
         long bound;
         try {
@@ -170,11 +177,11 @@ public final class Membership implements Closeable {
             bound = binding == null ? 0 : binding.getEphemeralOwner();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return null;
         } catch (Exception e) {
-            LOG.warn("cannot read the binding of agent {} ({}); not a member until it can be read", agentId,
+            LOG.warn("cannot read the binding of agent {} ({}); its membership stays as it was", agentId,
                     e.toString());
-            return false;
+            return null;
         }
         if (owner != 0 && owner == bound) {
             warned.remove(agentId + "/binding");
