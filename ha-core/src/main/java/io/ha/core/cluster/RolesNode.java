@@ -51,6 +51,11 @@ final class RolesNode {
 
     /** An agent's part once the cluster is laid out: publishes the roles when no agent has yet, else compares. */
     void publish(Roles roles, Credentials credentials) throws Exception {
+        byte[] published = read(credentials);
+        if (published != null) {
+            compare(roles, published); // the usual start: a read, no write
+            return;
+        }
         try {
             client.create().forPath(paths.roles(), roles.toText().getBytes(StandardCharsets.UTF_8));
         } catch (KeeperException.NodeExistsException e) {
