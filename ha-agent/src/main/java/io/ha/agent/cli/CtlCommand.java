@@ -2,7 +2,6 @@ package io.ha.agent.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -21,7 +20,7 @@ abstract class CtlCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        root = rootOf(spec.commandLine());
+        root = CtlMain.rootOf(spec.commandLine());
         validate();
         if (root.options().verbose) {
             Logging.verbose();
@@ -31,14 +30,6 @@ abstract class CtlCommand implements Callable<Integer> {
             out().flush();
             return code;
         }
-    }
-
-    private static CtlMain rootOf(CommandLine cl) {
-        CommandLine top = cl;
-        while (top.getParent() != null) {
-            top = top.getParent();
-        }
-        return (CtlMain) top.getCommand();
     }
 
     /** Checks arguments that need no connection. @throws CtlException USAGE naming the problem */

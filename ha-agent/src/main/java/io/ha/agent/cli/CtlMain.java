@@ -163,11 +163,20 @@ public final class CtlMain implements Callable<Integer> {
     }
 
     private static boolean verbose(CommandLine cl) {
+        return top(cl).getCommand() instanceof CtlMain main && main.options.verbose;
+    }
+
+    /** The ha-ctl command line a subcommand runs under: its global options, environment and stdin. */
+    static CtlMain rootOf(CommandLine cl) {
+        return (CtlMain) top(cl).getCommand();
+    }
+
+    private static CommandLine top(CommandLine cl) {
         CommandLine top = cl;
         while (top.getParent() != null) {
             top = top.getParent();
         }
-        return top.getCommand() instanceof CtlMain main && main.options.verbose;
+        return top;
     }
 
     private static Throwable unwrap(Throwable t) {

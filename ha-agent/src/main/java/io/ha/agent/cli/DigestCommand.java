@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -38,11 +37,7 @@ final class DigestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CommandLine top = spec.commandLine();
-        while (top.getParent() != null) {
-            top = top.getParent();
-        }
-        CtlMain root = (CtlMain) top.getCommand();
+        CtlMain root = CtlMain.rootOf(spec.commandLine());
         if (role != null) {
             try {
                 Roles.Role.valueOf(role.toUpperCase(Locale.ROOT));

@@ -4,7 +4,6 @@ import io.ha.agent.exec.SecretCipher;
 import io.ha.agent.exec.SecretException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -38,11 +37,7 @@ final class SecretKeyCommand implements Callable<Integer> {
         } catch (SecretException e) {
             throw CtlException.usage(e.getMessage());
         }
-        CommandLine top = spec.commandLine();
-        while (top.getParent() != null) {
-            top = top.getParent();
-        }
-        if (((CtlMain) top.getCommand()).options().json) {
+        if (CtlMain.rootOf(spec.commandLine()).options().json) {
             Json.print(spec.commandLine().getOut(), new Key(file.toString(), cipher.keyId()));
         } else {
             spec.commandLine().getOut().println(cipher.keyId());

@@ -16,7 +16,6 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -49,11 +48,7 @@ final class SecureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CommandLine top = spec.commandLine();
-        while (top.getParent() != null) {
-            top = top.getParent();
-        }
-        CtlMain root = (CtlMain) top.getCommand();
+        CtlMain root = CtlMain.rootOf(spec.commandLine());
         GlobalOptions options = root.options();
         if (options.verbose) {
             Logging.verbose();
