@@ -7,15 +7,16 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * Entry point of {@code bin/ha-bench}: {@code ha-bench queue [options]}. Exits 0 after a complete run (or for
- * {@code --help}), 1 with a message naming what failed (a bad option included).
+ * Entry point of {@code bin/ha-bench}: {@code ha-bench queue|limits|peers [options]}. Exits 0 after a complete run
+ * (or for {@code --help}), 1 with a message naming what failed (a bad option included).
  */
 public final class BenchMain {
     private static final String USAGE = "usage: ha-bench <benchmark> [options]\n"
             + "benchmarks:\n"
             + "  queue   the HA task queue vs Curator's queues and raw ZooKeeper, and its depth sensitivity\n"
-            + "  limits  the HA queue with and without cluster-wide limits (what unused limits cost)\n\n"
-            + QueueBenchOptions.USAGE + "\n" + LimitsBench.USAGE;
+            + "  limits  the HA queue with and without cluster-wide limits (what unused limits cost)\n"
+            + "  peers   HA against the job systems users would pick instead, and HA on the shapes they deploy\n\n"
+            + QueueBenchOptions.USAGE + "\n" + LimitsBench.USAGE + "\n" + PeersBenchmark.usage();
 
     private BenchMain() {
     }
@@ -33,6 +34,9 @@ public final class BenchMain {
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         if (args[0].equals("limits")) {
             return limits(rest);
+        }
+        if (args[0].equals("peers")) {
+            return peers(rest);
         }
         if (!args[0].equals("queue")) {
             System.err.println("ha-bench: unknown benchmark '" + args[0] + "'\n" + USAGE);
@@ -75,6 +79,31 @@ public final class BenchMain {
             return 1;
         } catch (Exception | Error e) {
             System.err.println("ha-bench limits FAILED: " + e);
+            e.printStackTrace();
+            return 1;
+        }
+    }
+
+    private static int peers(List<String> rest) {
+        if (rest.contains("-h") || rest.contains("--help")) {
+            System.out.print(PeersBenchmark.usage());
+            return 0;
+        }
+        PeerOptions options;
+        try {
+            options = PeersBenchmark.parse(rest);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ha-bench peers: " + e.getMessage() + "\n" + PeersBenchmark.usage());
+            return 1;
+        }
+        try {
+            new PeersBenchmark(options, System.out).run();
+            return 0;
+        } catch (BenchException e) {
+            System.err.println("ha-bench peers FAILED: " + e.getMessage());
+            return 1;
+        } catch (Exception | Error e) {
+            System.err.println("ha-bench peers FAILED: " + e);
             e.printStackTrace();
             return 1;
         }
