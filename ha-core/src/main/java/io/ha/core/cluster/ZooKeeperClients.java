@@ -6,7 +6,9 @@ import io.ha.core.session.ClusterContext;
 import io.ha.core.session.ConnectionGuard;
 import io.ha.core.session.ConnectionPolicy;
 import io.ha.core.session.EventTimeline;
+import io.ha.core.session.StaleLossRepair;
 import java.io.Closeable;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -26,7 +28,8 @@ import org.apache.zookeeper.data.ACL;
  *
  * <p>Guarantee: {@link #connect} returns a started client whose {@link ConnectionGuard} has seen the connection, or
  * throws {@link ZooKeeperUnavailableException} after the connection timeout; whatever it acquired was handed to
- * {@code track} first, so the caller releases it on failure. Not guaranteed: that the session survives; the guard
+ * {@code track} first, so the caller releases it on failure. The client comes with a {@link StaleLossRepair}, which
+ * brings it back when Curator leaves it LOST with a connected handle. Not guaranteed: that the session survives; the guard
  * reports what happens next.
  */
 final class ZooKeeperClients {
@@ -65,6 +68,8 @@ final class ZooKeeperClients {
         track.accept(client);
         ConnectionGuard guard = new ConnectionGuard(client, config.connectionPolicy(), timeline);
         track.accept(guard);
+        track.accept(new StaleLossRepair(client, guard, timeline,
+                Duration.ofMillis(Math.max(250, config.sessionTimeout().toMillis() / 4))));
         client.start();
         long timeoutMs = config.connectionTimeout().toMillis();
         if (!client.blockUntilConnected((int) timeoutMs, TimeUnit.MILLISECONDS)

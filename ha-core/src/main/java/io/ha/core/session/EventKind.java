@@ -23,6 +23,8 @@ public enum EventKind {
     ELECTED,
     /** This process stopped being leader; the token is the epoch that ended. */
     REVOKED,
+    /** The client was stuck LOST with a connected handle (a Curator race after an expiry); its connection was reset. */
+    CONNECTION_RESET,
     /** The leader latch was found missing from the election and was re-created. */
     ELECTION_REJOINED,
     /** A lock was acquired; the token is its fencing token. */
