@@ -110,11 +110,12 @@ public final class BenchMain {
     }
 
     /**
-     * ZooKeeper, Curator and HA at WARN whatever logback configuration is on the class path: per-operation log lines
-     * would slow what is measured.
+     * ZooKeeper, Curator, HA and the peers (db-scheduler, Quartz, HikariCP) at WARN whatever logback configuration is
+     * on the class path: per-operation log lines would slow what is measured.
      */
     private static void quietLogging() {
-        for (String name : List.of("org.apache.zookeeper", "org.apache.curator", "io.ha")) {
+        for (String name : List.of("org.apache.zookeeper", "org.apache.curator", "io.ha", "com.github.kagkarlsson",
+                "org.quartz", "com.zaxxer.hikari")) {
             if (LoggerFactory.getLogger(name) instanceof Logger logback) {
                 logback.setLevel(Level.WARN);
             }

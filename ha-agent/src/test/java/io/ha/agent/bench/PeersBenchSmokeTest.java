@@ -9,23 +9,44 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ha-bench peers --quick} with tiny sizes: every section runs to the end and writes its keys, positive. No
- * figure is asserted (the machine is shared; the full run is {@code bin/ha-bench peers}).
+ * {@code ha-bench peers --quick} with tiny sizes for the {@code ha}, {@code dbscheduler} and {@code quartz}
+ * sections: each runs to the end and writes its keys, positive, and the ratios between them. No figure is asserted
+ * (the machine is shared; the full run is {@code bin/ha-bench peers}). Without a PostgreSQL server on the machine the
+ * peers are skipped: the test then fails under CI ({@code CI=true}, where .ci/run installs it) and is skipped, with
+ * the reason, anywhere else.
  */
 class PeersBenchSmokeTest {
+    private static final List<String> PEER_KEYS = List.of("dbscheduler_fetch_per_s",
+            "dbscheduler_lock_and_fetch_per_s", "quartz_jdbc_per_s", "ha_vs_dbscheduler_lock_and_fetch",
+            "ha_vs_quartz_jdbc", "dbscheduler_lock_and_fetch_server_cpu_ms_per_task");
+
     @TempDir
     Path dir;
 
     @Test
-    void haSectionWritesItsRateAsJson() throws Exception {
-        JsonNode json = run("ha");
+    void everySectionWritesItsFiguresAndTheRatiosAsJson() throws Exception {
+        Optional<String> noPostgres = LocalPostgres.unavailable();
+        if (noPostgres.isPresent() && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError("CI=true but PostgreSQL cannot run here: " + noPostgres.get());
+        }
+        JsonNode json = run("ha,dbscheduler,quartz");
         assertThat(json.path("ha_tasks_per_s").asDouble()).isPositive();
-        assertThat(json.path("ha_cpu_ms_per_task").asDouble()).isPositive();
-        assertThat(json.path("options").path("sections").get(0).asText()).isEqualTo("ha");
+        assertThat(json.path("ha_tasks_jvm_cpu_ms_per_task").asDouble()).isPositive();
+        assertThat(json.path("options").path("sections").toString()).contains("ha", "dbscheduler", "quartz");
+        if (noPostgres.isPresent()) {
+            assertThat(json.path("skipped").path("dbscheduler").asText()).isEqualTo(noPostgres.get());
+            Assumptions.abort("db-scheduler and Quartz skipped: " + noPostgres.get());
+        }
+        for (String key : PEER_KEYS) {
+            assertThat(json.path(key).asDouble()).as(key).isPositive();
+        }
+        assertThat(json.path("skipped").isEmpty()).isTrue();
     }
 
     private JsonNode run(String sections) throws Exception {
@@ -34,7 +55,11 @@ class PeersBenchSmokeTest {
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         PeerOptions options = PeersBenchmark.parse(List.of("--quick", "--tasks", "200", "--workers", "2",
                 "--concurrency", "4", "--sections", sections, "--json", file.toString()));
-        new PeersBenchmark(options, out).run();
+        try {
+            new PeersBenchmark(options, out).run();
+        } finally {
+            System.out.print(bytes.toString(StandardCharsets.UTF_8));
+        }
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("figure", "ha_tasks_per_s");
         return new ObjectMapper().readTree(file.toFile());
     }
