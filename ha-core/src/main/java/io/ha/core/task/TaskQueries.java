@@ -41,4 +41,23 @@ public interface TaskQueries {
      * newest first.
      */
     List<TaskRecord> list(TaskState state, int limit) throws Exception;
+
+    /**
+     * One page of the tasks in {@code state} (or in every state when null), only those of {@code type} unless it is
+     * null, starting at {@code cursor} (null for the first page; otherwise a {@link TaskPage#next()} of this same
+     * listing). Never reads the whole store: a page reads at most a bounded number of names and records, so a page
+     * stays fast with millions of tasks, and a page may hold fewer than {@code limit} tasks though more follow.
+     *
+     * <p>Order: assigned and running tasks newest first; pending and ended tasks are stored in hash buckets, which are
+     * walked one after the other: within a bucket pending tasks come in dispatch order and ended ones newest first,
+     * but there is no order across buckets (use {@link #list} for the first tasks in dispatch or age order). Without
+     * a state, the states are walked in the order RUNNING, ASSIGNED, PENDING, then the terminal ones.
+     *
+     * @param limit 1 to {@link TaskPage#MAX_LIMIT}
+     * @throws IllegalArgumentException for a limit out of range or a cursor that is not one this listing made
+     */
+    TaskPage page(TaskState state, String type, String cursor, int limit) throws Exception;
+
+    /** The task an idempotency key was submitted with, or empty when no task has this key (or it was pruned). */
+    Optional<TaskRecord> findByKey(String idempotencyKey) throws Exception;
 }

@@ -7,6 +7,7 @@ import io.ha.core.internal.AsyncReads;
 import io.ha.core.internal.Buckets;
 import io.ha.core.internal.Json;
 import io.ha.core.session.ClusterContext;
+import io.ha.core.task.TaskPage;
 import io.ha.core.task.TaskProgress;
 import io.ha.core.task.TaskQueries;
 import io.ha.core.task.TaskRecord;
@@ -35,10 +36,26 @@ import org.apache.zookeeper.data.Stat;
 public final class TaskReader implements TaskQueries {
     private final ClusterContext ctx;
     private final TaskStore store;
+    private final TaskPager pager;
 
     public TaskReader(ClusterContext ctx, TaskStore store) {
         this.ctx = ctx;
         this.store = store;
+        this.pager = new TaskPager(ctx, this);
+    }
+
+    @Override
+    public TaskPage page(TaskState state, String type, String cursor, int limit) throws Exception {
+        return pager.page(state, type, cursor, limit);
+    }
+
+    @Override
+    public Optional<TaskRecord> findByKey(String idempotencyKey) throws Exception {
+        if (idempotencyKey == null || idempotencyKey.isEmpty()) {
+            return Optional.empty();
+        }
+        String id = store.taskIdForKey(idempotencyKey);
+        return id == null ? Optional.empty() : get(id);
     }
 
     /** The task as stored now, or empty when no task has this id. */
@@ -178,7 +195,7 @@ public final class TaskReader implements TaskQueries {
     }
 
     /** Records of assigned and running tasks (read from the agents' assignment directories). */
-    private List<TaskRecord> inFlight(int limit) throws Exception {
+    List<TaskRecord> inFlight(int limit) throws Exception {
         long timeout = ctx.sessionTimeout().toMillis();
         List<String> agents;
         try {

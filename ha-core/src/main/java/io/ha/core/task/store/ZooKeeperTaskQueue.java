@@ -11,6 +11,7 @@ import io.ha.core.task.GroupSpec;
 import io.ha.core.task.GroupStatus;
 import io.ha.core.task.GroupSubmission;
 import io.ha.core.task.TaskMetrics;
+import io.ha.core.task.TaskPage;
 import io.ha.core.task.TaskProgress;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
@@ -330,5 +331,15 @@ public final class ZooKeeperTaskQueue implements TaskQueue, Closeable {
     @Override
     public List<TaskRecord> list(TaskState state, int limit) throws Exception {
         return reader.list(state, limit);
+    }
+
+    @Override
+    public TaskPage page(TaskState state, String type, String cursor, int limit) throws Exception {
+        return reader.page(state, type, cursor, limit);
+    }
+
+    @Override
+    public Optional<TaskRecord> findByKey(String idempotencyKey) throws Exception {
+        return reader.findByKey(idempotencyKey);
     }
 }
