@@ -1,5 +1,6 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.ClusterSnapshot;
 import picocli.CommandLine.Command;
 
 /** {@code ha-ctl agents}: the live agents, sorted by id. */
@@ -14,7 +15,7 @@ final class AgentsCommand extends CtlCommand {
         } else if (snapshot.agents().isEmpty()) {
             warn("no agents are alive in " + connection.describe());
         } else {
-            snapshot.agentTable(System.currentTimeMillis(), null).print(out());
+            SnapshotTables.agentTable(snapshot, System.currentTimeMillis(), null).print(out());
         }
         return CtlException.OK;
     }

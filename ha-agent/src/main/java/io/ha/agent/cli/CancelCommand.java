@@ -1,5 +1,6 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.Views;
 import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;

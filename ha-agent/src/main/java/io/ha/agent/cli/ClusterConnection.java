@@ -1,6 +1,7 @@
 package io.ha.agent.cli;
 
 import io.ha.agent.config.FileAccess;
+import io.ha.agent.view.Text;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.HaCluster;

@@ -1,5 +1,7 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.Text;
+import io.ha.agent.view.Views;
 import io.ha.core.Names;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.membership.AgentInfo;

@@ -1,5 +1,6 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.Text;
 import io.ha.core.task.GroupMember;
 import io.ha.core.task.GroupStatus;
 import io.ha.core.task.TaskState;

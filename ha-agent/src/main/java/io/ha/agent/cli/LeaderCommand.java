@@ -1,5 +1,6 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.Views;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.membership.AgentInfo;
 import java.util.Optional;

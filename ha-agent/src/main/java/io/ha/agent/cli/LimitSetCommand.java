@@ -1,5 +1,6 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.LimitViews;
 import io.ha.core.task.TypeLimit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

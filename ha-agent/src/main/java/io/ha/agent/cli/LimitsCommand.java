@@ -1,5 +1,6 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.LimitViews;
 import java.util.List;
 import picocli.CommandLine.Command;
 
@@ -23,7 +24,7 @@ final class LimitsCommand extends CtlCommand {
             warn("no limits in " + connection.describe());
             return CtlException.OK;
         }
-        LimitViews.table(limits).print(out());
+        LimitTable.table(limits).print(out());
         return CtlException.OK;
     }
 }

@@ -1,5 +1,8 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.ScheduleViews;
+import io.ha.agent.view.Text;
+import io.ha.agent.view.Views;
 import io.ha.core.ScheduleExistsException;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.schedule.MisfirePolicy;
@@ -171,14 +174,14 @@ final class ScheduleAddCommand extends CtlCommand {
         }
         ScheduleInfo info = c.schedules().get(name).orElseThrow(() -> CtlException.failed("schedule '" + name
                 + "' was removed right after it was defined"));
-        Views.Schedule view = SchedulesCommand.view(c, info);
+        Views.Schedule view = ScheduleViews.read(c, info);
         if (json()) {
             printJson(view);
         } else {
             out().println("schedule " + name + (before.isPresent() ? " replaced" : " added") + ": "
                     + view.trigger() + (view.zone() == null ? "" : " (" + view.zone() + ")") + ", task type '"
                     + view.taskType() + "'; next fire: "
-                    + SchedulesCommand.nextFireText(view, System.currentTimeMillis()));
+                    + ScheduleViews.nextFireText(view, System.currentTimeMillis()));
         }
         return CtlException.OK;
     }

@@ -1,5 +1,7 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.ScheduleViews;
+import io.ha.agent.view.Views;
 import io.ha.core.Names;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.schedule.ScheduleInfo;
@@ -43,7 +45,7 @@ abstract class ScheduleNameCommand extends CtlCommand {
         if (json()) {
             HaCluster c = connection.cluster();
             Optional<ScheduleInfo> info = c.schedules().get(name);
-            Views.Schedule view = info.isPresent() ? SchedulesCommand.view(c, info.get()) : null;
+            Views.Schedule view = info.isPresent() ? ScheduleViews.read(c, info.get()) : null;
             printJson(new Views.ScheduleChange(name, action, taskId, view));
         } else {
             out().println(line);

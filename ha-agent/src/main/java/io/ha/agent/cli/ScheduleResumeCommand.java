@@ -1,5 +1,7 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.ScheduleViews;
+import io.ha.agent.view.Views;
 import io.ha.core.cluster.HaCluster;
 import picocli.CommandLine.Command;
 
@@ -16,9 +18,9 @@ final class ScheduleResumeCommand extends ScheduleNameCommand {
         HaCluster c = connection.cluster();
         boolean was = existing(connection).record().enabled();
         c.schedules().resume(name);
-        Views.Schedule now = SchedulesCommand.view(c, c.schedules().get(name).orElseThrow(
+        Views.Schedule now = ScheduleViews.read(c, c.schedules().get(name).orElseThrow(
                 () -> noSuchSchedule(connection)));
         return report(connection, "resumed", null, "schedule " + name + (was ? " was not paused" : " resumed")
-                + "; next fire: " + SchedulesCommand.nextFireText(now, System.currentTimeMillis()));
+                + "; next fire: " + ScheduleViews.nextFireText(now, System.currentTimeMillis()));
     }
 }

@@ -1,5 +1,6 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.Text;
 import io.ha.core.schedule.ScheduleInfo;
 import io.ha.core.schedule.Schedules;
 import java.time.Duration;

@@ -1,5 +1,8 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.ScheduleViews;
+import io.ha.agent.view.Text;
+import io.ha.agent.view.Views;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.schedule.ScheduleInfo;
 import io.ha.core.schedule.ScheduleRecord;
@@ -24,7 +27,7 @@ final class SchedulesCommand extends CtlCommand {
         HaCluster c = connection.cluster();
         List<Views.Schedule> views = new ArrayList<>();
         for (ScheduleInfo info : c.schedules().list()) {
-            views.add(view(c, info));
+            views.add(ScheduleViews.read(c, info));
         }
         if (json()) {
             printJson(views);
@@ -39,44 +42,9 @@ final class SchedulesCommand extends CtlCommand {
                 "NEXT FIRE").limit(1, 40);
         for (Views.Schedule s : views) {
             t.row(s.name(), s.trigger(), Text.orDash(s.zone()), s.state(), s.misfire(), s.overlap(), s.taskType(),
-                    lastFireText(s, now), nextFireText(s, now));
+                    ScheduleViews.lastFireText(s, now), ScheduleViews.nextFireText(s, now));
         }
         t.print(out());
         return CtlException.OK;
-    }
-
-    /** The view of one schedule, with the state of the task of its last fire (one more read when there is one). */
-    static Views.Schedule view(HaCluster c, ScheduleInfo info) throws Exception {
-        ScheduleRecord r = info.record();
-        TaskRecord last = r.lastTaskId() == null ? null : c.taskQueue().get(r.lastTaskId()).orElse(null);
-        return Views.Schedule.of(info, last);
-    }
-
-    static String lastFireText(Views.Schedule s, long now) {
-        if (s.lastTaskId() == null) {
-            return "-";
-        }
-        if (s.lastFire() == null) {
-            return "task " + s.lastTaskId() + " (pruned)";
-        }
-        return Text.humanTimeAndAge(Instant.parse(s.lastFire()).toEpochMilli(), now) + " "
-                + s.lastTaskState();
-    }
-
-    /** The next fire time, or why there is none. */
-    static String nextFireText(Views.Schedule s, long now) {
-        if (s.triggerPending()) {
-            return "now (triggered by hand)";
-        }
-        if (!s.enabled()) {
-            return "paused";
-        }
-        if (s.nextFireTime() != null) {
-            return Text.humanTimeAndAge(Instant.parse(s.nextFireTime()).toEpochMilli(), now);
-        }
-        if ("fixed-delay".equals(s.kind())) {
-            return Text.duration(Duration.ofMillis(s.intervalMs())) + " after the last run ends";
-        }
-        return "never";
     }
 }

@@ -3,6 +3,7 @@ package io.ha.agent.cli;
 import io.ha.agent.exec.SecretCipher;
 import io.ha.agent.exec.SecretException;
 import io.ha.agent.exec.SecretReference;
+import io.ha.agent.view.Text;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

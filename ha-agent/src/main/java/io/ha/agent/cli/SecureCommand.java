@@ -1,5 +1,6 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.Text;
 import io.ha.core.cluster.ClusterRole;
 import io.ha.core.cluster.Credentials;
 import io.ha.core.cluster.HaCluster;

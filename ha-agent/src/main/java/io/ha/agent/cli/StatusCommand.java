@@ -1,6 +1,9 @@
 package io.ha.agent.cli;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.ha.agent.view.ClusterSnapshot;
+import io.ha.agent.view.LimitViews;
+import io.ha.agent.view.Views;
 import java.util.List;
 import picocli.CommandLine.Command;
 
@@ -19,13 +22,13 @@ final class StatusCommand extends CtlCommand {
         snapshot.summary().forEach(out()::println);
         if (!snapshot.agents().isEmpty()) {
             out().println();
-            snapshot.agentTable(System.currentTimeMillis(), null).print(out());
+            SnapshotTables.agentTable(snapshot, System.currentTimeMillis(), null).print(out());
         }
         out().println();
-        snapshot.countTable().print(out());
+        SnapshotTables.countTable(snapshot).print(out());
         if (!limits.isEmpty()) {
             out().println();
-            LimitViews.table(limits).print(out());
+            LimitTable.table(limits).print(out());
         }
         return CtlException.OK;
     }

@@ -1,6 +1,7 @@
 package io.ha.agent.cli;
 
 import io.ha.agent.exec.ExecPayload;
+import io.ha.agent.view.Views;
 import io.ha.core.task.GroupSpec;
 import io.ha.core.task.GroupSubmission;
 import io.ha.core.task.TaskQueue;

@@ -1,5 +1,6 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.Text;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;

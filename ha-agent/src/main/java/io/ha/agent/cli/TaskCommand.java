@@ -1,5 +1,7 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.Text;
+import io.ha.agent.view.Views;
 import io.ha.core.task.TaskEvent;
 import io.ha.core.task.TaskProgress;
 import io.ha.core.task.TaskRecord;

@@ -1,5 +1,7 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.Text;
+import io.ha.agent.view.Views;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;
 import java.time.Duration;

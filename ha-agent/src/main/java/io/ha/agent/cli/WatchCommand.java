@@ -1,5 +1,8 @@
 package io.ha.agent.cli;
 
+import io.ha.agent.view.ClusterSnapshot;
+import io.ha.agent.view.Text;
+import io.ha.agent.view.Views;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;
 import java.io.PrintWriter;
@@ -109,10 +112,10 @@ final class WatchCommand extends CtlCommand {
         running.forEach(r -> busy.merge(r.agent() == null ? "-" : r.agent(), 1, Integer::sum));
         if (!s.agents().isEmpty()) {
             lines.add("");
-            lines.addAll(s.agentTable(now, busy).lines());
+            lines.addAll(SnapshotTables.agentTable(s, now, busy).lines());
         }
         lines.add("");
-        lines.addAll(s.countTable().lines());
+        lines.addAll(SnapshotTables.countTable(s).lines());
         if (maxTasks > 0 && !running.isEmpty()) {
             lines.add("");
             lines.add("Running tasks" + (running.size() > maxTasks ? " (" + maxTasks + " of " + running.size() + ")"

@@ -2,6 +2,7 @@ package io.ha.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ha.agent.view.Text;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.ha.agent.cli;
+package io.ha.agent.view;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.ha.agent.exec.ExecPayload;
@@ -23,7 +23,7 @@ import java.util.Map;
  * its shape when ha-core's records change. Every field is always present (null when unknown), times are ISO-8601 UTC
  * strings with milliseconds, byte contents are {@link Blob}s.
  */
-final class Views {
+public final class Views {
     private Views() {
     }
 
@@ -33,15 +33,15 @@ final class Views {
      */
     @JsonPropertyOrder({"id", "leader", "host", "pid", "state", "accepting", "capacity", "types", "labels", "version",
             "http", "startedAt"})
-    record Agent(String id, boolean leader, String host, long pid, String state, boolean accepting, int capacity,
+    public record Agent(String id, boolean leader, String host, long pid, String state, boolean accepting, int capacity,
                  List<String> types, List<String> labels, String version, String http, String startedAt) {
-        static Agent of(AgentInfo a, String leaderId) {
+        public static Agent of(AgentInfo a, String leaderId) {
             return new Agent(a.id(), a.id().equals(leaderId), a.host(), a.pid(), stateOf(a), a.accepting(),
                     a.capacity(), Text.sorted(a.types()), Text.sorted(a.labels()), a.version(), a.http(),
                     Text.jsonTime(a.startedAt()));
         }
 
-        static String stateOf(AgentInfo a) {
+        public static String stateOf(AgentInfo a) {
             if (a.accepting()) {
                 return "accepting";
             }
@@ -50,19 +50,19 @@ final class Views {
     }
 
     @JsonPropertyOrder({"leader", "epoch", "host", "pid"})
-    record Leader(String leader, long epoch, String host, Long pid) {
+    public record Leader(String leader, long epoch, String host, Long pid) {
     }
 
     @JsonPropertyOrder({"cluster", "path", "zookeeper", "leader", "epoch", "agentsLive", "agentsAccepting", "tasks",
             "agents"})
-    record Status(String cluster, String path, String zookeeper, String leader, long epoch, int agentsLive,
+    public record Status(String cluster, String path, String zookeeper, String leader, long epoch, int agentsLive,
                   int agentsAccepting, Map<String, Long> tasks, List<Agent> agents) {
     }
 
     /** Bytes: {@code text} when printable UTF-8, else {@code base64}; {@code bytes} is the size either way. */
     @JsonPropertyOrder({"bytes", "text", "base64"})
-    record Blob(int bytes, String text, String base64) {
-        static Blob of(byte[] data) {
+    public record Blob(int bytes, String text, String base64) {
+        public static Blob of(byte[] data) {
             if (data == null) {
                 return null;
             }
@@ -72,8 +72,8 @@ final class Views {
     }
 
     @JsonPropertyOrder({"at", "state", "attempt", "agent", "detail"})
-    record Event(String at, TaskState state, int attempt, String agent, String detail) {
-        static Event of(TaskEvent e) {
+    public record Event(String at, TaskState state, int attempt, String agent, String detail) {
+        public static Event of(TaskEvent e) {
             return new Event(Text.jsonTime(e.at()), e.state(), e.attempt(), e.agent(), e.detail());
         }
     }
@@ -81,9 +81,9 @@ final class Views {
     /** A task in a listing. */
     @JsonPropertyOrder({"id", "type", "state", "attempt", "maxAttempts", "priority", "agent", "createdAt",
             "lastError", "payloadBytes"})
-    record TaskRow(String id, String type, TaskState state, int attempt, int maxAttempts, int priority, String agent,
+    public record TaskRow(String id, String type, TaskState state, int attempt, int maxAttempts, int priority, String agent,
                    String createdAt, String lastError, int payloadBytes) {
-        static TaskRow of(TaskRecord r) {
+        public static TaskRow of(TaskRecord r) {
             return new TaskRow(r.id(), r.type(), r.state(), r.attempt(), r.maxAttempts(), r.priority(), r.agent(),
                     Text.jsonTime(r.createdAt()), r.lastError(), r.payload().length);
         }
@@ -99,13 +99,13 @@ final class Views {
             "idempotencyKey", "labels", "createdAt", "notBefore", "startedAt", "endedAt", "retryBackoffMs",
             "lastError", "parentId", "children", "onSuccess", "onFailure", "timeoutMs", "concurrencyKey", "groupId",
             "groupIndex", "progress", "payload", "input", "result", "history"})
-    record Task(String id, String type, TaskState state, int attempt, int maxAttempts, int priority, String agent,
+    public record Task(String id, String type, TaskState state, int attempt, int maxAttempts, int priority, String agent,
                 long epoch, String idempotencyKey, List<String> labels, String createdAt, String notBefore,
                 String startedAt, String endedAt, long retryBackoffMs, String lastError, String parentId,
                 List<String> children, int onSuccess, int onFailure, long timeoutMs, String concurrencyKey,
                 String groupId, Integer groupIndex, Progress progress, Blob payload, Blob input, Blob result,
                 List<Event> history) {
-        static Task of(TaskRecord r, TaskProgress progress) {
+        public static Task of(TaskRecord r, TaskProgress progress) {
             return new Task(r.id(), r.type(), r.state(), r.attempt(), r.maxAttempts(), r.priority(), r.agent(),
                     r.epoch(), r.idempotencyKey(), Text.sorted(r.labels()), Text.jsonTime(r.createdAt()),
                     Text.jsonTime(r.notBefore()), Text.jsonTime(startMillis(r)), Text.jsonTime(endMillis(r)),
@@ -119,8 +119,8 @@ final class Views {
     }
 
     /** A running task's latest progress as its handler published it; null when there is none. */
-    record Progress(int percent, String message, String agent, int attempt) {
-        static Progress of(TaskProgress p) {
+    public record Progress(int percent, String message, String agent, int attempt) {
+        public static Progress of(TaskProgress p) {
             return p == null ? null : new Progress(p.percent(), p.message(), p.agent(), p.attempt());
         }
     }
@@ -129,7 +129,7 @@ final class Views {
      * A payload as every view shows it: an exec payload through {@link ExecPayload#masked()} (no variable's value,
      * plain or secret), one that does not decode as exec JSON not at all (it may hold values); other types' as stored.
      */
-    static byte[] shownPayload(String type, byte[] payload) {
+    public static byte[] shownPayload(String type, byte[] payload) {
         if (!ExecPayload.TYPE.equals(type) || payload == null) {
             return payload;
         }
@@ -142,7 +142,7 @@ final class Views {
     }
 
     /** When the latest attempt started running, or 0. */
-    static long startMillis(TaskRecord r) {
+    public static long startMillis(TaskRecord r) {
         for (int i = r.history().size() - 1; i >= 0; i--) {
             TaskEvent e = r.history().get(i);
             if (e.state() == TaskState.RUNNING && e.attempt() == r.attempt()) {
@@ -153,7 +153,7 @@ final class Views {
     }
 
     /** When the task reached its terminal state, or 0. */
-    static long endMillis(TaskRecord r) {
+    public static long endMillis(TaskRecord r) {
         if (!r.state().isTerminal()) {
             return 0;
         }
@@ -167,19 +167,19 @@ final class Views {
 
     /** Outcome of {@code cancel}. */
     @JsonPropertyOrder({"id", "cancelled", "state"})
-    record Cancel(String id, boolean cancelled, TaskState state) {
+    public record Cancel(String id, boolean cancelled, TaskState state) {
     }
 
     /** Outcome of {@code drain}. */
     @JsonPropertyOrder({"agent", "handled", "accepting", "inFlight"})
-    record Drain(String agent, boolean handled, Boolean accepting, int inFlight) {
+    public record Drain(String agent, boolean handled, Boolean accepting, int inFlight) {
     }
 
     /** Outcome of {@code wait}. */
     @JsonPropertyOrder({"id", "state", "ended", "succeeded", "attempt", "maxAttempts", "agent", "lastError", "result"})
-    record Wait(String id, TaskState state, boolean ended, boolean succeeded, int attempt, int maxAttempts,
+    public record Wait(String id, TaskState state, boolean ended, boolean succeeded, int attempt, int maxAttempts,
                 String agent, String lastError, Blob result) {
-        static Wait of(TaskRecord r) {
+        public static Wait of(TaskRecord r) {
             return new Wait(r.id(), r.state(), r.state().isTerminal(), r.state() == TaskState.SUCCEEDED, r.attempt(),
                     r.maxAttempts(), r.agent(), r.lastError(), Blob.of(r.result()));
         }
@@ -188,10 +188,10 @@ final class Views {
     /** Outcome of {@code submit}. */
     @JsonPropertyOrder({"id", "type", "payloadBytes", "idempotencyKey"})
     /** {@code submit --batch --join}: the group and its members' ids, in the batch's order. */
-    record GroupSubmitted(String groupId, List<String> memberIds) {
+    public record GroupSubmitted(String groupId, List<String> memberIds) {
     }
 
-    record Submitted(String id, String type, int payloadBytes, String idempotencyKey) {
+    public record Submitted(String id, String type, int payloadBytes, String idempotencyKey) {
     }
 
     /**
@@ -203,12 +203,12 @@ final class Views {
     @JsonPropertyOrder({"name", "trigger", "kind", "intervalMs", "cron", "zone", "enabled", "state", "misfire",
             "overlap", "maxMisfires", "taskType", "createdAt", "nextFireTime", "lastFire", "lastTaskId",
             "lastTaskState", "firedTicks", "skippedTicks", "triggerPending"})
-    record Schedule(String name, String trigger, String kind, Long intervalMs, String cron, String zone,
+    public record Schedule(String name, String trigger, String kind, Long intervalMs, String cron, String zone,
                     boolean enabled, String state, MisfirePolicy misfire, OverlapPolicy overlap, int maxMisfires,
                     String taskType, String createdAt, String nextFireTime, String lastFire, String lastTaskId,
                     TaskState lastTaskState, long firedTicks, long skippedTicks, boolean triggerPending) {
         /** @param lastTask the record of {@code lastTaskId}, or null when there is none (or it was pruned) */
-        static Schedule of(ScheduleInfo info, TaskRecord lastTask) {
+        public static Schedule of(ScheduleInfo info, TaskRecord lastTask) {
             ScheduleRecord r = info.record();
             Trigger t = r.trigger();
             String kind = t instanceof Trigger.FixedRate ? "fixed-rate"
@@ -226,7 +226,7 @@ final class Views {
         }
 
         /** Short form for tables: {@code every 1h}, {@code 10m after each run}, {@code cron 0 * * * *}. */
-        static String triggerText(Trigger t) {
+        public static String triggerText(Trigger t) {
             if (t instanceof Trigger.FixedRate rate) {
                 return "every " + Text.duration(Duration.ofMillis(rate.periodMs()));
             }
@@ -239,11 +239,11 @@ final class Views {
 
     /** Outcome of {@code schedule rm|pause|resume|trigger-now}; {@code taskId} is the task a trigger-now fired. */
     @JsonPropertyOrder({"name", "action", "taskId", "schedule"})
-    record ScheduleChange(String name, String action, String taskId, Schedule schedule) {
+    public record ScheduleChange(String name, String action, String taskId, Schedule schedule) {
     }
 
     /** One frame of {@code watch --json}. */
     @JsonPropertyOrder({"time", "status", "running"})
-    record Frame(String time, Status status, List<TaskRow> running) {
+    public record Frame(String time, Status status, List<TaskRow> running) {
     }
 }

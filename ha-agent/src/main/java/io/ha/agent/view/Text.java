@@ -1,4 +1,4 @@
-package io.ha.agent.cli;
+package io.ha.agent.view;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -18,7 +18,7 @@ import java.util.Optional;
  * Text helpers for ha-ctl's output: printable-bytes detection, single-line cells, times and durations in both output
  * forms.
  */
-final class Text {
+public final class Text {
     /** ISO-8601 UTC with milliseconds always present, so --json timestamps have one fixed shape. */
     private static final DateTimeFormatter JSON_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -32,7 +32,7 @@ final class Text {
      * The bytes as text when they are valid UTF-8 without control characters other than tab and line breaks;
      * empty when they are binary (or would drive the terminal, as escape sequences do).
      */
-    static Optional<String> printable(byte[] bytes) {
+    public static Optional<String> printable(byte[] bytes) {
         if (bytes == null) {
             return Optional.empty();
         }
@@ -56,7 +56,7 @@ final class Text {
     }
 
     /** One line: line breaks shown as {@code \n}, other control characters as {@code ?}. */
-    static String oneLine(String s) {
+    public static String oneLine(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -76,7 +76,7 @@ final class Text {
     }
 
     /** Printable multi-line text: control characters other than line breaks and tabs shown as {@code ?}. */
-    static String clean(String s) {
+    public static String clean(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -85,17 +85,17 @@ final class Text {
         return sb.toString();
     }
 
-    static String jsonTime(long epochMillis) {
+    public static String jsonTime(long epochMillis) {
         return epochMillis <= 0 ? null : JSON_TIME.format(Instant.ofEpochMilli(epochMillis));
     }
 
     /** Local time, as operators read logs. */
-    static String humanTime(long epochMillis) {
+    public static String humanTime(long epochMillis) {
         return epochMillis <= 0 ? "-" : HUMAN_TIME.format(Instant.ofEpochMilli(epochMillis));
     }
 
     /** Local time and how long ago (or from now): {@code 2025-06-01 12:00:00 (5s ago)}. */
-    static String humanTimeAndAge(long epochMillis, long now) {
+    public static String humanTimeAndAge(long epochMillis, long now) {
         if (epochMillis <= 0) {
             return "-";
         }
@@ -106,20 +106,20 @@ final class Text {
     }
 
     /** Time since {@code epochMillis}, kubectl's AGE column. */
-    static String age(long epochMillis, long now) {
+    public static String age(long epochMillis, long now) {
         return epochMillis <= 0 ? "-" : Text.duration(Duration.ofMillis(Math.max(0, now - epochMillis)));
     }
 
     /** Comma-separated in sorted order (sets from ZooKeeper records have no stable order of their own). */
-    static String list(Collection<String> items) {
+    public static String list(Collection<String> items) {
         return items == null || items.isEmpty() ? "-" : String.join(",", sorted(items));
     }
 
-    static List<String> sorted(Collection<String> items) {
+    public static List<String> sorted(Collection<String> items) {
         return items == null ? List.of() : items.stream().sorted().toList();
     }
 
-    static String orDash(Object o) {
+    public static String orDash(Object o) {
         return o == null || o.toString().isEmpty() ? "-" : o.toString();
     }
 
@@ -128,7 +128,7 @@ final class Text {
      * {@code 42s}, {@code 3m12s}, {@code 2h5m}, {@code 3d4h}. For reading, not for parsing back (that is
      * {@link io.ha.agent.config.Durations#format}).
      */
-    static String duration(Duration d) {
+    public static String duration(Duration d) {
         long ms = Math.max(0, d.toMillis());
         if (ms < 1000) {
             return ms + "ms";
