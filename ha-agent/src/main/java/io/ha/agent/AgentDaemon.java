@@ -90,7 +90,8 @@ public final class AgentDaemon implements Closeable {
             execHandler = config.execEnabled() ? ExecSettings.handler(config) : null;
             plugins = PluginLoader.load(config.pluginsDir(),
                     config.execEnabled() ? Set.of(ExecPayload.TYPE) : Set.of());
-            http = AgentHttpServer.start(config.httpHost(), config.httpPort(), config.httpToken(), new Endpoints());
+            http = AgentHttpServer.start(config.httpHost(), config.httpPort(), config.httpToken(), new Endpoints(),
+                    config.consoleToken(), config.consoleHosts());
             if (config.embeddedZooKeeper()) {
                 LOG.warn("zk.connect is empty: starting an EMBEDDED single ZooKeeper server inside this agent. It dies "
                         + "with this process and cannot be shared with agents on other hosts: for trying HA on one "
@@ -293,6 +294,12 @@ public final class AgentDaemon implements Closeable {
             } catch (IllegalStateException e) {
                 return null;
             }
+        }
+
+        @Override
+        public HaCluster cluster() {
+            State s = state.get();
+            return s == State.RUNNING || s == State.STOPPING ? cluster : null;
         }
 
         @Override

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -45,13 +46,17 @@ import java.util.stream.Collectors;
  *                          {@code exec.secret.key.file}, {@code exec.user})
  * @param zkRoles           separate identities for agents, submitters and readers ({@code zk.roles.file}), or null
  * @param maxAgentCapacity  the most task slots the leader counts for any agent ({@code cluster.max-agent-capacity})
+ * @param consoleToken      a token that signs in to the web console only ({@code http.console.token[.file]}), or null
+ * @param consoleHosts      host names the console answers besides the bound one and loopback
+ *                          ({@code http.console.hosts})
  */
 public record AgentConfig(String zkConnect, Credentials zkCredentials, String clusterName, String agentId,
                           Duration sessionTimeout, Duration connectionTimeout, int capacity, Set<String> labels,
                           String httpHost, int httpPort, Secret httpToken, Duration drainTimeout, boolean execEnabled,
                           int execConcurrency, Duration execKillGrace, Path pluginsDir, Path logDir,
                           boolean securityInsecure, boolean securityRequireTls, ZooKeeperTls zkTls,
-                          ExecSecurity exec, Roles zkRoles, int maxAgentCapacity) {
+                          ExecSecurity exec, Roles zkRoles, int maxAgentCapacity, Secret consoleToken,
+                          List<String> consoleHosts) {
     public static final int MAX_SLOTS = 10_000;
 
     public AgentConfig {
@@ -79,6 +84,7 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
             throw new ConfigException("config keys 'plugins.dir' and 'log.dir' must be set");
         }
         exec = exec == null ? ExecSecurity.NONE : exec;
+        consoleHosts = consoleHosts == null ? List.of() : List.copyOf(consoleHosts);
         if (zkTls != null && zkConnect == null) {
             throw new ConfigException("zk.tls.enabled=true needs zk.connect: the embedded ZooKeeper server serves "
                     + "loopback without TLS");
@@ -116,6 +122,8 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
                 + ", connection.timeout=" + Durations.format(connectionTimeout) + ", capacity=" + capacity
                 + ", labels=" + String.join(",", labels) + ", http.host=" + httpHost + ", http.port=" + httpPort
                 + ", http.token=" + (httpToken == null ? "(none: mutating endpoints disabled)" : "****")
+                + ", http.console.token=" + (consoleToken == null ? "(none)" : "****")
+                + ", http.console.hosts=" + String.join(",", consoleHosts)
                 + ", drain.timeout=" + Durations.format(drainTimeout) + ", exec.enabled=" + execEnabled
                 + ", exec.concurrency=" + execConcurrency + ", exec.kill.grace=" + Durations.format(execKillGrace)
                 + ", plugins.dir=" + pluginsDir + ", log.dir=" + logDir
@@ -203,6 +211,8 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
         private ExecSecurity exec = ExecSecurity.NONE;
         private Roles zkRoles;
         private int maxAgentCapacity = Integer.parseInt(ConfigKey.CLUSTER_MAX_AGENT_CAPACITY.defaultValue());
+        private Secret consoleToken;
+        private List<String> consoleHosts = List.of();
 
         private Builder() {
         }
@@ -349,13 +359,33 @@ public record AgentConfig(String zkConnect, Credentials zkCredentials, String cl
             return this;
         }
 
+        public Builder consoleToken(Secret token) {
+            this.consoleToken = token;
+            return this;
+        }
+
+        /** Parses a comma-separated list of host names; blanks are dropped. */
+        public Builder consoleHosts(String commaList) {
+            List<String> hosts = Arrays.stream(commaList.split(",")).map(String::trim).filter(h -> !h.isEmpty())
+                    .toList();
+            for (String h : hosts) {
+                if (!h.matches("[A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:.]+\\]")) {
+                    throw ConfigException.badValue(ConfigKey.HTTP_CONSOLE_HOSTS, h,
+                            "expected host names or IP addresses ([::1] for IPv6), comma separated, without ports");
+                }
+            }
+            this.consoleHosts = hosts;
+            return this;
+        }
+
         public AgentConfig build() {
             int slots = capacity != null ? capacity : Math.min(MAX_SLOTS, Runtime.getRuntime().availableProcessors());
             return new AgentConfig(zkConnect, zkCredentials, clusterName,
                     agentId != null ? agentId : ProcessIdentity.defaultAgentId(), sessionTimeout, connectionTimeout, slots, labels,
                     httpHost, httpPort, httpToken, drainTimeout, execEnabled,
                     execConcurrency != null ? execConcurrency : slots, execKillGrace, pluginsDir, logDir,
-                    securityInsecure, securityRequireTls, zkTls, exec, zkRoles, maxAgentCapacity);
+                    securityInsecure, securityRequireTls, zkTls, exec, zkRoles, maxAgentCapacity, consoleToken,
+                    consoleHosts);
         }
     }
 }

@@ -119,23 +119,8 @@ public final class ConfigLoader {
                         + (auth.isEmpty() ? " in the file" : "")).from(raw.get(key).origin());
             }
         }
-        String token = valueOf(raw, ConfigKey.HTTP_TOKEN);
-        String tokenFile = valueOf(raw, ConfigKey.HTTP_TOKEN_FILE);
-        if (!token.isEmpty() && !tokenFile.isEmpty()) {
-            throw new ConfigException("set only one of 'http.token' (" + raw.get(ConfigKey.HTTP_TOKEN).origin()
-                    + ") and 'http.token.file' (" + raw.get(ConfigKey.HTTP_TOKEN_FILE).origin() + ")");
-        }
-        if (!token.isEmpty() || !tokenFile.isEmpty()) {
-            ConfigKey key = token.isEmpty() ? ConfigKey.HTTP_TOKEN_FILE : ConfigKey.HTTP_TOKEN;
-            String secret = token.isEmpty() ? readSecretFile(key, tokenFile) : token;
-            if (secret.length() < MIN_TOKEN_LENGTH || secret.chars().anyMatch(Character::isWhitespace)) {
-                String shown = token.isEmpty() ? resolve(Path.of(tokenFile)).toString() : secret;
-                throw ConfigException.badValue(key, shown, "expected at least " + MIN_TOKEN_LENGTH
-                        + " characters without spaces" + (token.isEmpty() ? " in the file" : ""))
-                        .from(raw.get(key).origin());
-            }
-            b.httpToken(new Secret(secret));
-        }
+        b.httpToken(token(raw, ConfigKey.HTTP_TOKEN, ConfigKey.HTTP_TOKEN_FILE));
+        b.consoleToken(token(raw, ConfigKey.HTTP_CONSOLE_TOKEN, ConfigKey.HTTP_CONSOLE_TOKEN_FILE));
         b.zkTls(tls(raw));
         b.exec(execSecurity(raw));
         String rolesFile = valueOf(raw, ConfigKey.ZK_ROLES_FILE);
@@ -149,6 +134,28 @@ public final class ConfigLoader {
             }
         }
         return b.build();
+    }
+
+    /** A token given as a secret key or in a file (one of the two), or null when neither is set. */
+    private Secret token(Map<ConfigKey, Raw> raw, ConfigKey plainKey, ConfigKey fileKey) {
+        String token = valueOf(raw, plainKey);
+        String tokenFile = valueOf(raw, fileKey);
+        if (!token.isEmpty() && !tokenFile.isEmpty()) {
+            throw new ConfigException("set only one of '" + plainKey.key() + "' (" + raw.get(plainKey).origin()
+                    + ") and '" + fileKey.key() + "' (" + raw.get(fileKey).origin() + ")");
+        }
+        if (token.isEmpty() && tokenFile.isEmpty()) {
+            return null;
+        }
+        ConfigKey key = token.isEmpty() ? fileKey : plainKey;
+        String secret = token.isEmpty() ? readSecretFile(key, tokenFile) : token;
+        if (secret.length() < MIN_TOKEN_LENGTH || secret.chars().anyMatch(Character::isWhitespace)) {
+            String shown = token.isEmpty() ? resolve(Path.of(tokenFile)).toString() : secret;
+            throw ConfigException.badValue(key, shown, "expected at least " + MIN_TOKEN_LENGTH
+                    + " characters without spaces" + (token.isEmpty() ? " in the file" : ""))
+                    .from(raw.get(key).origin());
+        }
+        return new Secret(secret);
     }
 
     /** The zk.tls.* keys together: null when TLS is off (and then none of the files may be set). */
@@ -231,7 +238,9 @@ public final class ConfigLoader {
             case SECURITY_INSECURE -> b.securityInsecure(bool(key, value));
             case SECURITY_REQUIRE_TLS -> b.securityRequireTls(bool(key, value));
             case CLUSTER_MAX_AGENT_CAPACITY -> b.maxAgentCapacity(integer(key, value));
-            case ZK_AUTH, ZK_AUTH_FILE, HTTP_TOKEN, HTTP_TOKEN_FILE, ZK_TLS_ENABLED, ZK_TLS_TRUSTSTORE,
+            case HTTP_CONSOLE_HOSTS -> b.consoleHosts(value);
+            case ZK_AUTH, ZK_AUTH_FILE, HTTP_TOKEN, HTTP_TOKEN_FILE, HTTP_CONSOLE_TOKEN, HTTP_CONSOLE_TOKEN_FILE,
+                    ZK_TLS_ENABLED, ZK_TLS_TRUSTSTORE,
                     ZK_TLS_TRUSTSTORE_PASSWORD_FILE, ZK_TLS_KEYSTORE, ZK_TLS_KEYSTORE_PASSWORD_FILE, EXEC_SECRETS_DIR,
                     EXEC_SECRET_KEY_FILE, EXEC_USER, ZK_ROLES_FILE -> {
                 // Secrets are read after the other keys, once it is known which of the pair is set; the TLS keys

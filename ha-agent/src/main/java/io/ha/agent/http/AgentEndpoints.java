@@ -1,5 +1,6 @@
 package io.ha.agent.http;
 
+import io.ha.core.cluster.HaCluster;
 import java.util.Map;
 
 /** What the HTTP endpoint asks of the agent; every method must be safe to call before the agent is connected. */
@@ -20,4 +21,9 @@ public interface AgentEndpoints {
      * @return false when a drain was already under way or done
      */
     boolean drain(String requestedBy);
+
+    /** The cluster the web console shows and steers, or null while the agent is not connected. */
+    default HaCluster cluster() {
+        return null;
+    }
 }

@@ -7,6 +7,8 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.ha.agent.config.Secret;
+import io.ha.agent.console.ConsoleHandler;
+import io.ha.agent.console.ConsoleSettings;
 import io.ha.agent.metrics.AgentMetrics;
 import io.ha.core.cluster.ProcessIdentity;
 import java.io.Closeable;
@@ -16,6 +18,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's HTTP endpoint (JDK {@code com.sun.net.httpserver}): {@code GET /health}, {@code GET /ready},
- * {@code GET /status} (JSON), {@code GET /metrics} (Prometheus text) and {@code POST /drain}.
+ * {@code GET /status} (JSON), {@code GET /metrics} (Prometheus text), {@code POST /drain}, and the web console under
+ * {@code /ui} ({@link ConsoleHandler}, with its own sign-in, CSRF and Host checks).
  *
  * <p>Guarantees: binds to the configured address only (127.0.0.1 by default); {@code /drain} needs
  * {@code Authorization: Bearer <token>} (401 without or with a wrong one, compared in constant time) and answers 404
@@ -73,6 +77,17 @@ public final class AgentHttpServer implements Closeable {
      * @throws IOException when the address cannot be bound (in use, not local), with the address in the message
      */
     public static AgentHttpServer start(String host, int port, Secret token, AgentEndpoints agent) throws IOException {
+        return start(host, port, token, agent, null, List.of());
+    }
+
+    /**
+     * Binds and starts serving, the console signing in with {@code token} or {@code consoleToken}.
+     *
+     * @param consoleToken a token that signs in to the console only, or null
+     * @param consoleHosts host names besides the bound one and loopback that the console answers
+     */
+    public static AgentHttpServer start(String host, int port, Secret token, AgentEndpoints agent,
+                                        Secret consoleToken, List<String> consoleHosts) throws IOException {
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) {
             throw new IOException("http.host '" + host + "' does not resolve to an address");
@@ -103,8 +118,42 @@ public final class AgentHttpServer implements Closeable {
                 agent.metrics().getBytes(StandardCharsets.UTF_8))));
         OncePerClient refused = new OncePerClient(CLIENTS_REMEMBERED);
         server.createContext("/drain", ex -> handle(ex, () -> drain(ex, token, agent, refused)));
+        server.createContext("/ui", new ConsoleHandler(ConsoleSettings.of(host, ProcessIdentity.hostName(),
+                consoleHosts, token, consoleToken), agent::cluster));
         server.createContext("/", ex -> handle(ex, () -> text(ex, 404,
-                "not found; try /health, /ready, /status, /metrics or POST /drain\n")));
+                "not found; try /health, /ready, /status, /metrics, POST /drain or the console at /ui\n")));
+        server.start();
+        InetSocketAddress bound = server.getAddress();
+        String shownHost = bound.getAddress().isAnyLocalAddress() ? ProcessIdentity.hostName() : host;
+        return new AgentHttpServer(server, executor, shownHost + ":" + bound.getPort());
+    }
+
+    /**
+     * Serves only the web console (for {@code ha-ctl console}): {@code /ui}, and {@code /} redirecting to it.
+     *
+     * @throws IOException when the address cannot be bound, with the address in the message
+     */
+    public static AgentHttpServer startConsole(String host, int port, ConsoleSettings settings,
+                                               java.util.function.Supplier<io.ha.core.cluster.HaCluster> cluster)
+            throws IOException {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new IOException("host '" + host + "' does not resolve to an address");
+        }
+        HttpServer server;
+        try {
+            server = HttpServer.create(address, 64);
+        } catch (IOException e) {
+            throw new IOException("cannot serve HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        ExecutorService executor = Executors.newFixedThreadPool(4,
+                new ThreadFactoryBuilder().setNameFormat("ha-console-%d").setDaemon(true).build());
+        server.setExecutor(executor);
+        server.createContext("/ui", new ConsoleHandler(settings, cluster));
+        server.createContext("/", ex -> handle(ex, () -> {
+            ex.getResponseHeaders().set("Location", "/ui/");
+            ex.sendResponseHeaders(302, -1);
+        }));
         server.start();
         InetSocketAddress bound = server.getAddress();
         String shownHost = bound.getAddress().isAnyLocalAddress() ? ProcessIdentity.hostName() : host;

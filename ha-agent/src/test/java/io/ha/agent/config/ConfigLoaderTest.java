@@ -194,6 +194,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void consoleTokenFromAFileOrTheEnvironmentAndConsoleHostsAreReadAndChecked() throws IOException {
+        Path token = ownerOnly(Files.writeString(dir.resolve("console-token"), "console-token-0123456789\n"));
+        AgentConfig c = load(file("http.console.token.file=" + token, "http.console.hosts=ha.example, 10.0.0.5"),
+                Map.of(), Map.of());
+        assertThat(c.consoleToken().value()).isEqualTo("console-token-0123456789");
+        assertThat(c.consoleHosts()).containsExactly("ha.example", "10.0.0.5");
+        assertThat(c.toString()).doesNotContain("console-token-0123456789").contains("http.console.token=****");
+        assertThat(load(null, Map.of("HA_HTTP_CONSOLE_TOKEN", "console-token-from-env"), Map.of()).consoleToken()
+                .value()).isEqualTo("console-token-from-env");
+        assertThat(load(null, Map.of(), Map.of()).consoleToken()).isNull();
+
+        assertThatThrownBy(() -> load(null, Map.of("HA_HTTP_CONSOLE_TOKEN", "short"), Map.of()))
+                .hasMessageContaining("'http.console.token'").hasMessageContaining("16");
+        assertThatThrownBy(() -> load(null, Map.of(), Map.of("http.console.token", "console-token-0123456789")))
+                .hasMessageContaining("'http.console.token'").message().doesNotContain("console-token-0123456789");
+        assertThatThrownBy(() -> load(null, Map.of("HA_HTTP_CONSOLE_TOKEN", "console-token-from-env",
+                "HA_HTTP_CONSOLE_TOKEN_FILE", token.toString()), Map.of()))
+                .hasMessageContaining("only one of 'http.console.token'");
+        assertThatThrownBy(() -> load(null, Map.of("HA_HTTP_CONSOLE_HOSTS", "ha.example:8080"), Map.of()))
+                .hasMessageContaining("'http.console.hosts'").hasMessageContaining("without ports");
+    }
+
+    @Test
     void secretFileReadableByOthersIsRefusedNamingTheFileAndItsMode() throws IOException {
         Path token = Files.writeString(dir.resolve("token"), "0123456789abcdef-token\n");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
