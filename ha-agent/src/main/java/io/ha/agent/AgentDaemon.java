@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * hook); {@link #drain(String)} in between on a remote or HTTP request.
  *
  * <p>Guarantees: {@link #start()} returns with the agent connected, registered and taking tasks, or throws having
- * released everything. {@link #stop()} stops taking tasks, lets running ones finish up to the drain timeout, hands the
+ * released everything. {@link #stop()} stops taking tasks and leaves the leader election at once (another member
+ * takes over leading without waiting for the drain), lets running ones finish up to the drain timeout, hands the
  * rest back to pending at once, and only then deregisters, so a stopped agent's tasks never wait for a session
  * expiry. A drain on request does the same but leaves the agent up and registered (not accepting). Not guaranteed:
  * anything after SIGKILL; its tasks then move to another agent once its session expires.
@@ -214,6 +215,10 @@ public final class AgentDaemon implements Closeable {
             startDrain("shutdown");
             pending = drain;
         }
+        // Leadership first, not after the drain: the leader's services (dispatching above all) move to another member
+        // now instead of waiting up to the drain timeout for this agent's running tasks. The drain needs no leader:
+        // running tasks record their outcomes, and the rest go back to pending, through this agent's own session.
+        leaveElection();
         try {
             pending.get(config.drainTimeout().plus(HAND_BACK_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -228,6 +233,15 @@ public final class AgentDaemon implements Closeable {
         state.set(State.STOPPED);
         stopped.countDown();
         LOG.info("agent {} stopped", config.agentId());
+    }
+
+    private void leaveElection() {
+        try {
+            cluster.leaderElection().close();
+        } catch (RuntimeException e) {
+            // Closing the cluster below leaves the election all the same, only later.
+            LOG.warn("leaving the leader election failed ({}); leaving it with the cluster", e.toString());
+        }
     }
 
     private void closeResources() {

@@ -59,6 +59,33 @@ class AgentDrainTest extends AgentTestBase {
     }
 
     @Test
+    void stoppingLeaderHandsLeadershipOverBeforeItsRunningTaskFinishes() throws Exception {
+        AgentProcess first = startAgent("lead-1", Map.of("HA_EXEC_CONCURRENCY", "1", "HA_DRAIN_TIMEOUT", "20s"))
+                .awaitReady(READY);
+        HaCluster client = observer();
+        await().atMost(WAIT).until(() -> client.leaderElection().currentLeader().orElse("").equals("lead-1"));
+        AgentProcess second = startAgent("lead-2", Map.of("HA_EXEC_CONCURRENCY", "1")).awaitReady(READY);
+        TaskQueue queue = client.taskQueue();
+        String onLeader = queue.submit(exec("sleep 5; echo drained-in-time", 0));
+        await().atMost(WAIT).until(() -> state(queue, onLeader) == TaskState.RUNNING);
+        assertThat(queue.get(onLeader).orElseThrow().agent()).isEqualTo("lead-1");
+
+        first.terminate();
+
+        // The successor leads while the old leader still drains its task (5 s): it did not wait for the drain.
+        await().atMost(Duration.ofSeconds(3)).until(() -> client.leaderElection().currentLeader().orElse("")
+                .equals("lead-2"));
+        assertThat(first.isAlive()).as("old leader still draining").isTrue();
+        String next = queue.submit(exec("echo next", 0));
+        assertThat(queue.await(next, WAIT).agent()).isEqualTo("lead-2");
+        assertThat(first.awaitExit(EXIT)).isZero();
+        TaskRecord drained = queue.get(onLeader).orElseThrow();
+        assertThat(drained.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(drained.agent()).isEqualTo("lead-1");
+        assertThat(second.isAlive()).isTrue();
+    }
+
+    @Test
     void remoteDrainCommandKeepsTheAgentRunningAndRegisteredButNotAccepting() throws Exception {
         AgentProcess agent = startAgent("drain-2", Map.of("HA_DRAIN_TIMEOUT", "20s")).awaitReady(READY);
         HaCluster client = observer();
