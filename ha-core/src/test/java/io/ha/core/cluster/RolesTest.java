@@ -234,6 +234,7 @@ class RolesTest extends ZkTestBase {
         HaCluster a = member("a", b -> b.credentials(AGENT).roles(ROLES).maxAgentCapacity(4).capacity(2));
         CuratorFramework zk = raw(AGENT);
         ZPaths paths = paths(a);
+        await().atMost(WAIT).until(() -> a.membership().get("a").isPresent());
         zk.setData().forPath(paths.agent("a"), Json.write(a.membership().get("a").orElseThrow().withCapacity(5000)));
         await().atMost(WAIT).until(() -> zk.getData().forPath(paths.agent("a")).length > 0
                 && Json.read("x", zk.getData().forPath(paths.agent("a")), AgentInfo.class).capacity() == 5000);
