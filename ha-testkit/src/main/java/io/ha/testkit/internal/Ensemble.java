@@ -1,0 +1,109 @@
+package io.ha.testkit.internal;
+
+import java.io.Closeable;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * The ZooKeeper servers of one kit, all on 127.0.0.1 with short ticks: one {@link TestingServer} or a
+ * {@link TestingCluster} of several. A killed server keeps its data and its port, so a restart brings it back as it was.
+ */
+public final class Ensemble implements Closeable {
+    private final TestingServer single;
+    private final TestingCluster cluster;
+    private final List<InstanceSpec> specs;
+    private final boolean[] running;
+
+    private Ensemble(TestingServer single, TestingCluster cluster, List<InstanceSpec> specs) {
+        this.single = single;
+        this.cluster = cluster;
+        this.specs = specs;
+        this.running = new boolean[specs.size()];
+        java.util.Arrays.fill(running, true);
+    }
+
+    /** Starts {@code size} servers (1 is a standalone server) with ticks of {@code tickMs}. */
+    public static Ensemble start(int size, int tickMs) throws Exception {
+        if (size == 1) {
+            InstanceSpec spec = spec(-1, tickMs);
+            return new Ensemble(new TestingServer(spec, true), null, List.of(spec));
+        }
+        List<InstanceSpec> specs = new ArrayList<>();
+        for (int id = 1; id <= size; id++) {
+            specs.add(spec(id, tickMs));
+        }
+        TestingCluster cluster = new TestingCluster(specs);
+        cluster.start();
+        return new Ensemble(null, cluster, List.copyOf(specs));
+    }
+
+    private static InstanceSpec spec(int serverId, int tickMs) throws IOException {
+        File dir = Files.createTempDirectory("ha-testkit-zk").toFile();
+        boolean quorum = serverId > 0;
+        return new InstanceSpec(dir, InstanceSpec.getRandomPort(), quorum ? InstanceSpec.getRandomPort() : -1,
+                quorum ? InstanceSpec.getRandomPort() : -1, true, serverId, tickMs, -1,
+                Map.of("clientPortAddress", "127.0.0.1", "admin.enableServer", "false"), "127.0.0.1");
+    }
+
+    public int size() {
+        return specs.size();
+    }
+
+    /** Every server's address, without any proxy. */
+    public String connectString() {
+        return specs.stream().map(s -> "127.0.0.1:" + s.getPort()).collect(Collectors.joining(","));
+    }
+
+    public int clientPort(int index) {
+        return specs.get(index).getPort();
+    }
+
+    public synchronized boolean isRunning(int index) {
+        return running[index];
+    }
+
+    /** Stops server {@code index} (its data stays); false if it was not running. */
+    public synchronized boolean kill(int index) throws Exception {
+        if (!running[index]) {
+            return false;
+        }
+        if (single != null) {
+            single.stop();
+        } else if (!cluster.killServer(specs.get(index))) {
+            return false;
+        }
+        running[index] = false;
+        return true;
+    }
+
+    /** Starts server {@code index} again on its port with its data; false if it was running. */
+    public synchronized boolean restart(int index) throws Exception {
+        if (running[index]) {
+            return false;
+        }
+        if (single != null) {
+            single.restart();
+        } else if (!cluster.restartServer(specs.get(index))) {
+            return false;
+        }
+        running[index] = true;
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (single != null) {
+            single.close();
+        } else {
+            cluster.close();
+        }
+    }
+}
