@@ -59,6 +59,10 @@ public final class HaTestKit implements BeforeAllCallback, AfterAllCallback, Bef
         return builder().servers(servers).build();
     }
 
+    private static int tickMs(Duration session) {
+        return session.toMillis() <= 5000 ? 250 : 1000;
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -66,7 +70,7 @@ public final class HaTestKit implements BeforeAllCallback, AfterAllCallback, Bef
     /** Starts the servers (done by the extension callbacks; call it yourself outside JUnit). */
     public synchronized HaTestKit start() throws Exception {
         if (ensemble == null) {
-            ensemble = Ensemble.start(servers, 250);
+            ensemble = Ensemble.start(servers, tickMs(session));
         }
         return this;
     }
@@ -250,10 +254,13 @@ public final class HaTestKit implements BeforeAllCallback, AfterAllCallback, Bef
             return this;
         }
 
-        /** Every member's session timeout: 0.5 to 5 s (2 to 20 ticks of 250 ms). */
+        /**
+         * Every member's session timeout: 0.5 to 20 s. The servers tick every 250 ms up to 5 s sessions and every
+         * second above (ZooKeeper grants sessions of 2 to 20 ticks).
+         */
         public Builder sessionTimeout(Duration timeout) {
-            if (timeout.toMillis() < 500 || timeout.toMillis() > 5000) {
-                throw new IllegalArgumentException("session timeout must be 0.5 to 5 s, not " + timeout);
+            if (timeout.toMillis() < 500 || timeout.toMillis() > 20_000) {
+                throw new IllegalArgumentException("session timeout must be 0.5 to 20 s, not " + timeout);
             }
             this.session = timeout;
             this.connection = timeout.multipliedBy(3).dividedBy(4);
