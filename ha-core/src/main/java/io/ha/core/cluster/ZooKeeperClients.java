@@ -29,8 +29,8 @@ import org.apache.zookeeper.data.ACL;
  * <p>Guarantee: {@link #connect} returns a started client whose {@link ConnectionGuard} has seen the connection, or
  * throws {@link ZooKeeperUnavailableException} after the connection timeout; whatever it acquired was handed to
  * {@code track} first, so the caller releases it on failure. The client comes with a {@link StaleLossRepair}, which
- * brings it back when Curator leaves it LOST with a connected handle. Not guaranteed: that the session survives; the guard
- * reports what happens next.
+ * brings it back when Curator leaves it LOST with a connected handle. Not guaranteed: that the session survives; the
+ * guard reports what happens next.
  */
 final class ZooKeeperClients {
     /** What {@link #connect} made. {@code embedded} is null when a connect string was given. */

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * <p>Guarantee: when, on two checks in a row, the {@link ConnectionGuard} says LOST, Curator says not connected and
  * the ZooKeeper handle says connected, the connection is reset once (a new handle and session, so Curator posts
  * RECONNECTED and every recipe starts over), logged at WARN and recorded as {@link EventKind#CONNECTION_RESET}. A
- * LOST session is already given up by everything that holds one, so the reset takes nothing away. Not guaranteed: any
- * other stuck state is repaired; a client whose servers cannot be reached is left to ZooKeeper's own reconnects.
+ * LOST session is already given up by everything that holds one, so the reset takes nothing away. Not guaranteed: that
+ * any other stuck state is repaired; a client whose servers cannot be reached is left to ZooKeeper's own reconnects.
  */
 public final class StaleLossRepair implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(StaleLossRepair.class);
