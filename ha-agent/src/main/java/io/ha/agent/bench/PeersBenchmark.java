@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
 public final class PeersBenchmark {
     /** Every section, in the default order. */
     static final List<PeerSection> SECTIONS = List.of(new HaPeerSection(), new DbSchedulerPeerSection(),
-            new QuartzPeerSection());
+            new QuartzPeerSection(),
+            new LockPeerSection());
 
     /** Ratios of HA to a peer: key, numerator key, denominator key, target (the least ratio wanted; 0: none). */
     private record Ratio(String key, String of, String to, double target) {

@@ -1,0 +1,47 @@
+package io.ha.agent.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ha-bench peers --quick} for the coordination sections ({@code locks}, {@code scale}, {@code failover}),
+ * one section per test: each runs to the end with small sizes and writes its keys. No figure is asserted beyond
+ * being there and positive (the machine is shared; the full run is {@code bin/ha-bench peers}).
+ */
+class PeersCoordinationSmokeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void locksSectionWritesLatenciesThroughputsAndTheirRatio() throws Exception {
+        JsonNode json = run("locks");
+        for (String key : List.of("lock_uncontended_p50_us", "raw_mutex_uncontended_p50_us", "lock_vs_raw_mutex",
+                "lock_contended_per_s", "raw_mutex_contended_per_s")) {
+            assertThat(json.path(key).asDouble()).as(key).isPositive();
+        }
+        assertThat(json.path("target_lock_vs_raw_mutex_met").isBoolean()).isTrue();
+    }
+
+    private JsonNode run(String sections) throws Exception {
+        Path file = dir.resolve("peers.json");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        PeerOptions options = PeersBenchmark.parse(List.of("--quick", "--tasks", "200", "--sections", sections,
+                "--json", file.toString()));
+        try {
+            new PeersBenchmark(options, out).run();
+        } finally {
+            System.out.print(bytes.toString(StandardCharsets.UTF_8));
+        }
+        return new ObjectMapper().readTree(file.toFile());
+    }
+}
