@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.session.EventKind;
-import io.ha.core.testing.TcpProxy;
 import io.ha.core.testing.ZkTestBase;
+import io.ha.testkit.proxy.TcpProxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.ha.testkit.internal;
 
+import io.ha.testkit.proxy.TcpProxy;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
