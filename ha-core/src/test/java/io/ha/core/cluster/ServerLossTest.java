@@ -9,8 +9,9 @@ import io.ha.core.task.TaskQueue;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskSpec;
 import io.ha.core.task.TaskState;
-import io.ha.core.testing.LeaderProbe;
+import io.ha.core.testing.LedgerLeaderService;
 import io.ha.core.testing.ZkTestBase;
+import io.ha.testkit.check.LeaderLedger;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class ServerLossTest {
     private TestingCluster ensemble;
     private final List<HaCluster> members = new ArrayList<>();
-    private final LeaderProbe probe = new LeaderProbe();
+    private final LeaderLedger ledger = new LeaderLedger();
 
     @BeforeEach
     void startEnsemble() throws Exception {
@@ -51,7 +52,7 @@ class ServerLossTest {
                     .build();
             members.add(member);
             member.start();
-            member.leaderElection().addService("probe", probe.service());
+            member.leaderElection().addService("probe", LedgerLeaderService.recordingInto(ledger));
         }
     }
 
@@ -83,8 +84,7 @@ class ServerLossTest {
         awaitSingleLeader();
         awaitFullMembership();
 
-        assertThat(probe.maxConcurrentLeaders()).isEqualTo(1);
-        assertThat(probe.overlaps()).isEmpty();
+        assertThat(ledger.check().assertClean().maxConcurrent()).isEqualTo(1);
         // Sessions survive the loss of one server: no member ever lost its session or saw another leave.
         for (HaCluster m : members) {
             assertThat(m.timeline().ofKind(EventKind.LOST)).as("LOST events of %s", m.agentId()).isEmpty();

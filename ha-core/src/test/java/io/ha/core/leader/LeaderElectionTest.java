@@ -5,8 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.session.EventKind;
-import io.ha.core.testing.LeaderProbe;
+import io.ha.core.testing.LedgerLeaderService;
 import io.ha.core.testing.ZkTestBase;
+import io.ha.testkit.check.LeaderLedger;
 import io.ha.testkit.proxy.TcpProxy;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,15 +23,15 @@ import org.junit.jupiter.api.Test;
 
 class LeaderElectionTest extends ZkTestBase {
 
-    private final LeaderProbe probe = new LeaderProbe();
+    private final LeaderLedger ledger = new LeaderLedger();
     private final Map<String, TcpProxy> proxies = new ConcurrentHashMap<>();
 
-    /** A member behind its own proxy (so it can be partitioned), running the shared probe as leader service. */
+    /** A member behind its own proxy (so it can be partitioned), feeding its terms into the shared ledger. */
     private HaCluster candidate(String id) throws Exception {
         TcpProxy proxy = closeLater(new TcpProxy(server.getPort()));
         proxies.put(id, proxy);
         HaCluster c = member(id, b -> b.connectString(proxy.connectString()));
-        c.leaderElection().addService("probe", probe.service());
+        c.leaderElection().addService("probe", LedgerLeaderService.recordingInto(ledger));
         return c;
     }
 
@@ -84,11 +85,11 @@ class LeaderElectionTest extends ZkTestBase {
             m.close();
         }
 
-        assertThat(probe.maxConcurrentLeaders()).as("members leading at the same instant").isEqualTo(1);
-        assertThat(probe.overlaps()).isEmpty();
-        assertThat(probe.intervals()).hasSizeGreaterThanOrEqualTo(7);
+        LeaderLedger.Report report = ledger.check().assertClean();
+        assertThat(report.maxConcurrent()).as("members leading at the same instant").isEqualTo(1);
+        assertThat(report.intervals()).hasSizeGreaterThanOrEqualTo(7);
         assertThat(epochs).isSorted().doesNotHaveDuplicates();
-        List<Long> intervalEpochs = probe.intervals().stream().map(LeaderProbe.Interval::epoch).toList();
+        List<Long> intervalEpochs = report.intervals().stream().map(LeaderLedger.Term::epoch).toList();
         assertThat(intervalEpochs).isSorted().doesNotHaveDuplicates();
     }
 
@@ -172,8 +173,7 @@ class LeaderElectionTest extends ZkTestBase {
         HaCluster leader = awaitSingleLeader(members);
         assertThat(leader.leaderElection().currentLeader()).contains(leader.agentId());
         await().atMost(WAIT).untilAsserted(() -> assertThat(participants(leader)).hasSize(3));
-        assertThat(probe.maxConcurrentLeaders()).isEqualTo(1);
-        assertThat(probe.overlaps()).isEmpty();
+        assertThat(ledger.check().assertClean().maxConcurrent()).isEqualTo(1);
     }
 
     /** CURATOR-724: after LOST then RECONNECTED the latch takes part in the election again by itself. */
@@ -226,17 +226,12 @@ class LeaderElectionTest extends ZkTestBase {
         for (HaCluster m : members) {
             m.close(); // completes the running interval, so every term is checked below
         }
-        assertThat(probe.maxConcurrentLeaders()).as("members leading at the same instant").isLessThanOrEqualTo(2);
-        List<LeaderProbe.Interval> intervals = probe.intervals();
-        for (int i = 0; i < intervals.size(); i++) {
-            for (int j = i + 1; j < intervals.size(); j++) {
-                LeaderProbe.Interval x = intervals.get(i);
-                LeaderProbe.Interval y = intervals.get(j);
-                if (x.start() < y.end() && y.start() < x.end()) {
-                    assertThat(x.epoch()).as("%s overlaps %s", x, y).isEqualTo(firstEpoch);
-                    assertThat(y.epoch()).as("%s overlaps %s", x, y).isGreaterThan(firstEpoch);
-                }
-            }
+        LeaderLedger.Report report = ledger.check();
+        assertThat(report.maxConcurrent()).as("members leading at the same instant").isLessThanOrEqualTo(2);
+        assertThat(report.epochsReused()).as(report.describe()).isEmpty();
+        for (LeaderLedger.Overlap overlap : report.overlaps()) {
+            assertThat(overlap.first().epoch()).as("%s", overlap).isEqualTo(firstEpoch);
+            assertThat(overlap.second().epoch()).as("%s", overlap).isGreaterThan(firstEpoch);
         }
     }
 
