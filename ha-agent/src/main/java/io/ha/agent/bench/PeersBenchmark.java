@@ -23,7 +23,8 @@ public final class PeersBenchmark {
     /** Every section, in the default order. */
     static final List<PeerSection> SECTIONS = List.of(new HaPeerSection(), new DbSchedulerPeerSection(),
             new QuartzPeerSection(),
-            new LockPeerSection());
+            new LockPeerSection(),
+            new EnsemblePeerSection());
 
     /** Ratios of HA to a peer: key, numerator key, denominator key, target (the least ratio wanted; 0: none). */
     private record Ratio(String key, String of, String to, double target) {
@@ -32,7 +33,9 @@ public final class PeersBenchmark {
     private static final List<Ratio> RATIOS = List.of(
             new Ratio("ha_vs_dbscheduler_lock_and_fetch", "ha_tasks_per_s", "dbscheduler_lock_and_fetch_per_s", 1.5),
             new Ratio("ha_vs_dbscheduler_fetch", "ha_tasks_per_s", "dbscheduler_fetch_per_s", 0),
-            new Ratio("ha_vs_quartz_jdbc", "ha_tasks_per_s", "quartz_jdbc_per_s", 3));
+            new Ratio("ha_vs_quartz_jdbc", "ha_tasks_per_s", "quartz_jdbc_per_s", 3),
+            new Ratio("ensemble_ha_vs_sync_creates", "ensemble_ha_tasks_per_s", "ensemble_zk_sync_creates_per_s",
+                    1.5));
 
     private final PeerOptions options;
     private final PrintStream out;
