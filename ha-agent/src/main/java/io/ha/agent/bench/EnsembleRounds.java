@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 final class EnsembleRounds {
     /** Sync creates per round at most: the rate settles within a few hundred, and each costs a log sync. */
     private static final int MAX_SYNC_CREATES = 2_000;
-    private static final int WARMUP_ROUNDS = 2;
+    /** Warm-up rounds at most: seven JVMs compile; a round within 10% of the one before ends the warm-up. */
+    private static final int MAX_WARMUP_ROUNDS = 5;
 
     private final LocalEnsemble ensemble;
     private final AgentProcesses agents;
@@ -44,7 +46,8 @@ final class EnsembleRounds {
 
     /** What one HA round cost, per task. */
     private record HaRound(double perSecond, double serverCpuMs, double agentsCpuMs, double leaderCpuMs,
-                           double benchCpuMs, double txns, double requests, double busyCores) {
+                           double benchCpuMs, double txns, double requests, double busyCores,
+                           Map<String, Double> profile) {
     }
 
     EnsembleRounds(LocalEnsemble ensemble, AgentProcesses agents, HaCluster producer, OutcomeCounter outcomes,
@@ -66,11 +69,16 @@ final class EnsembleRounds {
         int n = options.tasks();
         int syncN = options.quick() ? n : Math.min(n, MAX_SYNC_CREATES);
         int round = 0;
-        int warmups = options.quick() ? 1 : WARMUP_ROUNDS;
+        int warmups = options.quick() ? 1 : MAX_WARMUP_ROUNDS;
+        double last = 0;
         for (int i = 1; i <= warmups; i++) {
             HaRound r = haRound(++round, n);
             results.progress(String.format(Locale.ROOT, "ensemble: warm-up round %d: HA %.0f tasks/s", i,
                     r.perSecond()));
+            if (Math.abs(r.perSecond() - last) < 0.1 * last) {
+                break;
+            }
+            last = r.perSecond();
         }
         zk.syncCreates("/bench-sync/warmup", Math.min(syncN, 200), new byte[16]);
         List<HaRound> ha = new ArrayList<>();
@@ -93,6 +101,8 @@ final class EnsembleRounds {
         }
         HaRound median = ha.stream().sorted(Comparator.comparingDouble(HaRound::perSecond)).toList()
                 .get(ha.size() / 2);
+        results.progress("ensemble: where the CPU went in the median HA round, ms per task by process group and "
+                + "thread: " + ProcessProfile.format(median.profile(), 14));
         String shape = String.format(Locale.ROOT, "%d tasks, %d agent JVMs x %d threads, %d servers, median of %d",
                 n, options.workers(), options.concurrency(), ensemble.size(), ha.size());
         results.put("ensemble_ha_tasks_per_s", median.perSecond(), "ensemble, HA end to end, tasks/s (" + shape + ")");
@@ -130,9 +140,11 @@ final class EnsembleRounds {
         long agents0 = ProcCpu.nanos(agents.pids());
         long leader0 = leaderPid < 0 ? -1 : ProcCpu.nanos(leaderPid);
         long[] stats0 = stats();
+        ProcessProfile threads = ProcessProfile.start(Map.of("servers", serverPids, "agents", agents.pids()));
         CpuProfile cpu = CpuProfile.start();
         double seconds = submitAndAwait(n);
         CpuProfile.Usage usage = cpu.stop();
+        Map<String, Double> profile = threads.stop(n);
         long[] stats1 = stats();
         long server1 = ProcCpu.nanos(serverPids);
         long agents1 = ProcCpu.nanos(agents.pids());
@@ -140,7 +152,7 @@ final class EnsembleRounds {
         check(round, n);
         return new HaRound(n / seconds, perTask(server0, server1, n), perTask(agents0, agents1, n),
                 perTask(leader0, leader1, n), usage.processSeconds() * 1000 / n, (double) (stats1[0] - stats0[0]) / n,
-                (double) (stats1[1] - stats0[1]) / n, usage.machineBusyCores());
+                (double) (stats1[1] - stats0[1]) / n, usage.machineBusyCores(), profile);
     }
 
     private static double perTask(long before, long after, int n) {
