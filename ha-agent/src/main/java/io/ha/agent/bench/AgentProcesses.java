@@ -51,10 +51,10 @@ final class AgentProcesses implements AutoCloseable {
 
     /**
      * Starts {@code count} agents {@code a1..aN} of {@code cluster} on {@code connectString}, each with
-     * {@code concurrency} handler threads, working in {@code dir}.
+     * {@code concurrency} handler threads, working in {@code dir}, their JVMs given {@code jvmOptions} too.
      */
     static AgentProcesses start(String connectString, String cluster, int count, int concurrency, Path dir,
-                                Duration sessionTimeout) throws Exception {
+                                Duration sessionTimeout, List<String> jvmOptions) throws Exception {
         Path plugins = dir.resolve("plugins");
         NoopPluginJar.build(dir.resolve("plugin-build"), plugins, concurrency);
         List<ChildProcess> started = new ArrayList<>();
@@ -66,7 +66,7 @@ final class AgentProcesses implements AutoCloseable {
                         .classPath(absoluteClassPath())
                         // A production agent's JVM (bin/ha-agent sets no flags), with a bounded heap: seven JVMs
                         // share this machine.
-                        .jvmOptions("-Xmx256m").jvmOptions(logback())
+                        .jvmOptions("-Xmx256m").jvmOptions(logback()).jvmOptions(jvmOptions)
                         .dropInheritedEnv("HA_").env(Map.of("HA_ZK_CONNECT", connectString, "HA_CLUSTER_NAME", cluster,
                                 "HA_AGENT_ID", id, "HA_SESSION_TIMEOUT", sessionTimeout.toMillis() + "ms",
                                 "HA_EXEC_ENABLED", "false", "HA_PLUGINS_DIR", plugins.toString(),

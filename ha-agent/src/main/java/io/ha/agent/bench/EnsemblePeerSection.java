@@ -51,7 +51,7 @@ final class EnsemblePeerSection implements PeerSection {
                     + "starting %d agent processes x %d threads", SERVERS, ensemble.modes(),
                     options.fsync() ? "on" : "off", options.workers(), options.concurrency()));
             try (AgentProcesses agents = AgentProcesses.start(ensemble.connectString(), CLUSTER, options.workers(),
-                    options.concurrency(), dir.resolve("agents"), HaFleet.SESSION_TIMEOUT);
+                    options.concurrency(), dir.resolve("agents"), HaFleet.SESSION_TIMEOUT, agentOptions(options));
                  HaCluster producer = HaCluster.builder().connectString(ensemble.connectString()).clusterName(CLUSTER)
                          .agentId("producer").role(ClusterRole.OBSERVER).sessionTimeout(HaFleet.SESSION_TIMEOUT)
                          .connectionTimeout(HaFleet.CONNECTION_TIMEOUT).build().start();
@@ -70,14 +70,20 @@ final class EnsemblePeerSection implements PeerSection {
 
     /**
      * The servers' JVMs as production runs them: both JIT compilers (LocalEnsemble's defaults stop at C1, for quick
-     * starts in tests) and room for the tree the runs build.
+     * starts in tests) and room for the tree the runs build; with {@code --quick}, LocalEnsemble's defaults.
      */
     private static List<String> serverOptions(PeerOptions options) {
-        List<String> o = new ArrayList<>(List.of("-Xmx512m", "-XX:TieredStopAtLevel=4"));
+        List<String> o = new ArrayList<>(options.quick() ? List.of()
+                : List.of("-Xmx512m", "-XX:TieredStopAtLevel=4"));
         if (!options.fsync()) {
             o.add("-Dzookeeper.forceSync=no");
         }
         return o;
+    }
+
+    /** With {@code --quick}, C1 only: a smoke run on a busy machine starts five JVMs and runs seconds. */
+    private static List<String> agentOptions(PeerOptions options) {
+        return options.quick() ? List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC") : List.of();
     }
 
     private static void awaitAccepting(HaCluster producer, int workers) throws Exception {
