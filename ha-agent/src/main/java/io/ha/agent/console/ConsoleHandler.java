@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Guarantees: a request whose {@code Host} header names no allowed host is refused (403) before anything is read,
  * against DNS rebinding; every answer carries a strict CSP ({@code default-src 'self'}, no framing), nosniff, no
- * referrer and no caching; an action is done only for a signed-in session with its CSRF token, from this origin
- * (403 otherwise, nothing changed); without any sign-in token configured the console is read-only for everyone.
- * Errors are short pages with the status code, never a stack trace. Not guaranteed: confidentiality on the wire
- * (plain HTTP: bind to a private address or put TLS in front), or sessions across restarts.
+ * referrer to other sites and no caching; an action is done only for a signed-in session with its CSRF token, from
+ * this origin (403 otherwise, nothing changed); without any sign-in token configured the console is read-only for
+ * everyone. Errors are short pages with the status code, never a stack trace. Not guaranteed: confidentiality on the
+ * wire (plain HTTP: bind to a private address or put TLS in front), or sessions across restarts.
  */
 public final class ConsoleHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleHandler.class);
@@ -266,7 +266,9 @@ public final class ConsoleHandler implements HttpHandler {
         h.set("Content-Security-Policy", CSP);
         h.set("X-Frame-Options", "DENY");
         h.set("X-Content-Type-Options", "nosniff");
-        h.set("Referrer-Policy", "no-referrer");
+        // Not no-referrer: under it a browser sends "Origin: null" with the console's own forms, and sameOrigin
+        // refuses every sign-in and action. same-origin still sends nothing to other sites.
+        h.set("Referrer-Policy", "same-origin");
         h.set("Cache-Control", "no-store");
         h.set("Cross-Origin-Opener-Policy", "same-origin");
     }

@@ -91,7 +91,7 @@ class ConsoleHttpTest extends ZkTestBase {
                             .contains("frame-ancestors 'none'"));
             assertThat(r.headers().firstValue("X-Frame-Options")).as(path).contains("DENY");
             assertThat(r.headers().firstValue("X-Content-Type-Options")).as(path).contains("nosniff");
-            assertThat(r.headers().firstValue("Referrer-Policy")).as(path).contains("no-referrer");
+            assertThat(r.headers().firstValue("Referrer-Policy")).as(path).contains("same-origin");
         }
         HttpResponse<String> overview = get("/ui/", null);
         assertThat(overview.statusCode()).isEqualTo(200);
