@@ -20,18 +20,22 @@ class ReadmeExamplesTest {
     /** The Spring Boot examples, compiled by samples-spring's tests (samples stays free of Spring). */
     private static final Path SPRING_EXAMPLES =
             Path.of("../samples-spring/src/test/java/io/ha/samples/readme/spring/SpringReadmeExamples.java");
+    /** The test-kit example, run by ha-testkit's tests (which check it against the README themselves). */
+    private static final Path TESTKIT_EXAMPLE =
+            Path.of("../ha-testkit/src/test/java/io/ha/testkit/readme/FailoverExampleTest.java");
 
     @Test
     void everyJavaBlockOfTheReadmeIsCompiledByReadmeExamples() throws IOException {
         List<String> blocks = javaBlocks(Files.readAllLines(README));
         String compiled = normalized(Files.readAllLines(EXAMPLES));
         String spring = normalized(Files.readAllLines(SPRING_EXAMPLES));
+        String testkit = normalized(Files.readAllLines(TESTKIT_EXAMPLE));
 
         assertThat(blocks).as("java blocks in README.md").isNotEmpty();
         for (String block : blocks) {
-            assertThat(compiled.contains(block) || spring.contains(block))
-                    .as("ReadmeExamples.java or SpringReadmeExamples.java holds this README block verbatim:\n%s",
-                            block).isTrue();
+            assertThat(compiled.contains(block) || spring.contains(block) || testkit.contains(block))
+                    .as("ReadmeExamples.java, SpringReadmeExamples.java or FailoverExampleTest.java holds this "
+                            + "README block verbatim:\n%s", block).isTrue();
         }
     }
 
