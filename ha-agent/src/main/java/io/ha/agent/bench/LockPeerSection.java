@@ -2,7 +2,6 @@ package io.ha.agent.bench;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.ha.core.cluster.ClusterRole;
-import io.ha.core.cluster.EmbeddedZooKeeper;
 import io.ha.core.cluster.HaCluster;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +51,7 @@ final class LockPeerSection implements PeerSection {
 
     @Override
     public void run(PeerOptions options, PeerResults results) throws Exception {
-        try (EmbeddedZooKeeper server = BenchServer.start(options)) {
+        try (BenchServer server = BenchServer.start(options)) {
             uncontended(server.connectString(), options, results);
             contended(server.connectString(), options, results);
             results.put("lock_zk_fsync", options.fsync(), "locks, the ZooKeeper server syncs its log on commit");

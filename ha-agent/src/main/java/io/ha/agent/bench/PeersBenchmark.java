@@ -24,7 +24,8 @@ public final class PeersBenchmark {
     static final List<PeerSection> SECTIONS = List.of(new HaPeerSection(), new DbSchedulerPeerSection(),
             new QuartzPeerSection(),
             new LockPeerSection(),
-            new EnsemblePeerSection());
+            new EnsemblePeerSection(),
+            new ScalePeerSection());
 
     /** Ratios of HA to a peer: key, numerator key, denominator key, target (the least ratio wanted; 0: none). */
     private record Ratio(String key, String of, String to, double target) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ha-bench peers --quick} for the coordination sections ({@code locks}, {@code scale}, {@code failover}),
- * one section per test: each runs to the end with small sizes and writes its keys. No figure is asserted beyond
+ * one section per test: each runs to the end with small sizes (scale: 2 and 8 members) and writes its keys. No figure is asserted beyond
  * being there and positive (the machine is shared; the full run is {@code bin/ha-bench peers}).
  */
 class PeersCoordinationSmokeTest {
@@ -29,6 +29,20 @@ class PeersCoordinationSmokeTest {
             assertThat(json.path(key).asDouble()).as(key).isPositive();
         }
         assertThat(json.path("target_lock_vs_raw_mutex_met").isBoolean()).isTrue();
+    }
+
+    @Test
+    void scaleSectionWritesRateCpuAndServerRequestsAtEachSize() throws Exception {
+        JsonNode json = run("scale");
+        for (int members : List.of(2, 8)) {
+            for (String figure : List.of("tasks_per_s", "cpu_us_per_task", "dispatcher_cpu_us_per_task",
+                    "server_requests_per_task", "server_txns_per_task")) {
+                String key = "scale_" + members + "_" + figure;
+                assertThat(json.path(key).asDouble()).as(key).isPositive();
+            }
+        }
+        assertThat(json.path("cost_ratio_8_vs_2_agents").asDouble()).isPositive();
+        assertThat(json.path("server_requests_ratio_8_vs_2_agents").asDouble()).isPositive();
     }
 
     private JsonNode run(String sections) throws Exception {
