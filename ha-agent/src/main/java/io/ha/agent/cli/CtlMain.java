@@ -37,12 +37,13 @@ import picocli.CommandLine;
                 TaskCommand.class, TasksCommand.class, CancelCommand.class, DrainCommand.class, WaitCommand.class,
                 RetryCommand.class, LimitsCommand.class, LimitCommand.class,
                 SecureCommand.class, DigestCommand.class, SecretKeyCommand.class,
-                WatchCommand.class, SchedulesCommand.class, ScheduleCommand.class, CommandLine.HelpCommand.class},
+                WatchCommand.class, ConsoleCommand.class, SchedulesCommand.class, ScheduleCommand.class,
+                CommandLine.HelpCommand.class},
         footerHeading = "%n",
         footer = {"Durations: 500ms, 30s, 5m, 1h, 1h30m.",
                 "Exit codes: 0 success, 1 operation failed, 2 usage or configuration error.",
                 "Environment: HA_ZK_CONNECT, HA_CLUSTER_NAME, HA_ZK_AUTH (user:password), HA_ZK_AUTH_FILE, "
-                        + "HA_EXEC_SECRET_KEY_FILE (submit --env-secret)."})
+                        + "HA_EXEC_SECRET_KEY_FILE (submit --env-secret), HA_CONSOLE_TOKEN (console)."})
 public final class CtlMain implements Callable<Integer> {
     @Mixin
     private GlobalOptions options;

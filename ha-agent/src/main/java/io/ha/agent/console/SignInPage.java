@@ -9,7 +9,7 @@ final class SignInPage {
     static String form(boolean possible, String error) {
         if (!possible) {
             return Html.message("Read-only console", "No sign-in token is configured for this console (http.token "
-                    + "or http.console.token.file on an agent, --token-file or HA_HTTP_CONSOLE_TOKEN for ha-ctl "
+                    + "or http.console.token.file on an agent, --token-file or HA_CONSOLE_TOKEN for ha-ctl "
                     + "console): it shows the cluster and refuses every action.");
         }
         return "<section class=\"msg\"><h1 id=\"heading\">Sign in</h1>"
