@@ -282,6 +282,14 @@ public final class AgentDaemon implements Closeable {
         return config.agentId();
     }
 
+    /**
+     * The running agent's cluster member, for code that runs more work on the same session (the chaos run's leader
+     * service and exclusive loop). Null before {@link #start()} returned; closed after {@link #stop()}.
+     */
+    public HaCluster cluster() {
+        return cluster;
+    }
+
     private final class Endpoints implements AgentEndpoints {
         @Override
         public boolean ready() {
