@@ -22,12 +22,33 @@ public final class ChaosAgentMain {
     private ChaosAgentMain() {
     }
 
+    /**
+     * Ends this JVM when the run that started it is gone (its end of our standard input closes), so a run killed
+     * with kill -9 leaves no agent behind. No drain: the run is over.
+     */
+    private static void watchOwner() {
+        Thread owner = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // Nothing is ever written to us: we only wait for the end of the pipe.
+                }
+            } catch (java.io.IOException e) {
+                // A broken pipe is an end as well.
+            }
+            System.err.println("ha-chaos agent: the run that started it is gone; stopping");
+            Runtime.getRuntime().halt(1);
+        }, "owner-watch");
+        owner.setDaemon(true);
+        owner.start();
+    }
+
     public static void main(String[] args) {
         if (args.length != 4) {
             System.err.println("ha-chaos agent: expected CONFIG_FILE AGENT_ID ZK_CONNECT RUN_DIR, got " + args.length
                     + " arguments");
             System.exit(2);
         }
+        watchOwner();
         Path runDir = Path.of(args[3]);
         AgentConfig config;
         try {
@@ -60,7 +81,7 @@ public final class ChaosAgentMain {
         try {
             daemon.start();
             workload.start(daemon.cluster());
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             log.error("cannot start: {}", e.toString());
             System.err.println("ha-chaos agent: cannot start: " + e);
             Runtime.getRuntime().halt(1);

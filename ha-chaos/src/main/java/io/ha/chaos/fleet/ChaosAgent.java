@@ -3,7 +3,7 @@ package io.ha.chaos.fleet;
 import io.ha.agent.ReadyLine;
 import io.ha.chaos.agent.ChaosAgentMain;
 import io.ha.process.ChildProcess;
-import io.ha.testkit.internal.TcpProxy;
+import io.ha.testkit.proxy.TcpProxy;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -75,8 +75,9 @@ final class ChaosAgent implements Closeable {
         try {
             process.awaitLine(ReadyLine.PATTERN, READY);
         } catch (TimeoutException | EOFException e) {
-            throw new IOException("agent " + id + " (pid " + process.pid() + ") not READY within " + READY
-                    + "; last output:\n" + String.join("\n", tail()), e);
+            throw new IOException("agent " + id + " (pid " + process.pid() + ") "
+                    + (e instanceof EOFException ? "ended before READY" : "not READY within " + READY.toSeconds()
+                    + " s") + "; last output:\n" + String.join("\n", tail()), e);
         }
     }
 

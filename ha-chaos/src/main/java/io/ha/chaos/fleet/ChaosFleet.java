@@ -84,7 +84,7 @@ public final class ChaosFleet implements Closeable {
                 "# Written by bin/ha-chaos for its agents (io.ha.chaos.agent.ChaosAgentMain).",
                 "cluster.name=" + CLUSTER,
                 "session.timeout=" + sessionTimeout.toMillis() + "ms",
-                "connection.timeout=10s",
+                "connection.timeout=" + sessionTimeout.toMillis() + "ms",
                 "capacity=3",
                 "exec.enabled=false",
                 "drain.timeout=5s",
