@@ -42,7 +42,7 @@ final class ChaosRun {
     private static final Logger LOG = LoggerFactory.getLogger(ChaosRun.class);
     private static final String SCHEDULE = "chaos-tick";
     private static final Duration TICK_PERIOD = Duration.ofSeconds(1);
-    private static final Duration SUBMIT_INTERVAL = Duration.ofMillis(200);
+    private static final Duration SUBMIT_INTERVAL = Duration.ofMillis(150);
     /** How long the queue may take to settle after the faults stopped. */
     private static final Duration SETTLE = Duration.ofSeconds(120);
 

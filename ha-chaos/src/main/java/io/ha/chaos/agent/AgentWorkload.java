@@ -78,7 +78,7 @@ public final class AgentWorkload {
 
     private byte[] runTask(TaskContext ctx) throws InterruptedException {
         log.ran(ctx.taskId(), ctx.attempt(), agentId, System.currentTimeMillis());
-        Thread.sleep(100 + ThreadLocalRandom.current().nextInt(600));
+        Thread.sleep(200 + ThreadLocalRandom.current().nextInt(1300));
         log.ended(ctx.taskId(), ctx.attempt(), agentId, System.currentTimeMillis());
         return (agentId + "#" + ctx.attempt()).getBytes(StandardCharsets.UTF_8);
     }

@@ -49,15 +49,18 @@ public final class FaultInjector {
         this.beyondSession = fleet.sessionTimeout().plusSeconds(2);
     }
 
-    /** Injects faults until {@code untilMs} (none starts after it; the last one may end after it). */
+    /**
+     * Injects faults until {@code untilMs}: none starts after it, except that the first round always completes, so
+     * even a short run injects every enabled kind at least once (the last fault may end after the deadline).
+     */
     public List<Fault> run(long untilMs) throws Exception {
         List<Fault> faults = new ArrayList<>();
-        while (true) {
+        for (int n = 0; ; n++) {
             List<FaultKind> round = new ArrayList<>(kinds);
             Collections.shuffle(round, random);
             for (FaultKind kind : round) {
                 sleep(Duration.ofMillis(1000 + random.nextInt(2000)));
-                if (System.currentTimeMillis() >= untilMs) {
+                if (n > 0 && System.currentTimeMillis() >= untilMs) {
                     return faults;
                 }
                 Fault f = inject(kind);
@@ -70,6 +73,11 @@ public final class FaultInjector {
     private Fault inject(FaultKind kind) throws Exception {
         List<String> ids = fleet.agentIds();
         String agent = ids.get(random.nextInt(ids.size()));
+        if ((kind == FaultKind.AGENT_PAUSE || kind == FaultKind.AGENT_PARTITION) && random.nextBoolean()) {
+            // Half of the pauses and partitions hit the leader: a deposed leader that does not know it yet is the
+            // zombie the fenced store must refuse.
+            agent = leader().orElse(agent);
+        }
         int server = 1 + random.nextInt(fleet.ensemble().size());
         long at = System.currentTimeMillis();
         LOG.info("fault {} at +{} ms", kind.label(), at - startedAt);
@@ -137,6 +145,15 @@ public final class FaultInjector {
             fleet.restart(agent);
         }
         return System.currentTimeMillis();
+    }
+
+    private java.util.Optional<String> leader() {
+        try {
+            return fleet.observer().leaderElection().currentLeader().filter(ids -> fleet.agentIds().contains(ids));
+        } catch (Exception e) {
+            // No leader known now (an election under way): the random target stands.
+            return java.util.Optional.empty();
+        }
     }
 
     /** The tasks the observer sees assigned to or running on {@code agent} now. */

@@ -1,0 +1,80 @@
+package io.ha.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ha.process.ChildProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A short chaos run, the real thing in a process of its own: a 3-server ensemble, 5 agent JVMs behind proxies, and
+ * faults of three kinds (fixed seed), checked through its JSON report and exit code. About 45 s on 2 cores.
+ */
+class ChaosRunTest {
+    private static final List<String> KINDS = List.of("agent-kill", "agent-pause", "zk-leader-kill");
+    private static final List<String> KEYS = List.of("acknowledged", "succeeded", "dead", "lost", "recorded_twice",
+            "leader_overlaps", "exclusive_overlaps", "ticks_enqueued", "ticks_elapsed", "faults", "zombie_window",
+            "reassign_ms_p50", "reassign_ms_max", "seed", "duration_s", "session_timeout_ms");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shortRunInjectsEveryScheduledKindAndEveryInvariantHolds() throws Exception {
+        Path json = dir.resolve("chaos.json");
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        Path conf = Path.of("..", "conf", "logback.xml").toAbsolutePath().normalize();
+        if (Files.isRegularFile(conf)) {
+            jvm.add("-Dlogback.configurationFile=" + conf);
+            jvm.add("-Dha.log.dir=" + dir.resolve("logs"));
+        }
+        try (ChildProcess run = ChildProcess.java(ChaosMain.class.getName()).name("ha-chaos").jvmOptions(jvm)
+                .args("--duration", "15s", "--seed", "16", "--faults", String.join(",", KINDS), "--json",
+                        json.toString(), "--work-dir", dir.resolve("run").toString())
+                .keepLines(5000).start()) {
+            int code = run.awaitExit(Duration.ofMinutes(5)).orElseThrow(() -> new AssertionError(
+                    "ha-chaos still running after 5 minutes:\n" + String.join("\n", run.stdout())));
+            String output = String.join("\n", run.stdout());
+            assertThat(code).as("exit code; stdout:\n%s\nstderr tail:\n%s", output, tail(run.stderr()))
+                    .isZero();
+            assertThat(output).contains("every invariant held");
+        }
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        for (String key : KEYS) {
+            assertThat(report.has(key)).as("key %s in %s", key, report).isTrue();
+        }
+        assertThat(report.get("lost").asInt()).isZero();
+        assertThat(report.get("recorded_twice").asInt()).isZero();
+        assertThat(report.get("leader_overlaps").asInt()).isZero();
+        assertThat(report.get("exclusive_overlaps").asInt()).isZero();
+        int acknowledged = report.get("acknowledged").asInt();
+        assertThat(acknowledged).isPositive();
+        assertThat(report.get("succeeded").asInt() + report.get("dead").asInt()).isEqualTo(acknowledged);
+        assertThat(report.get("ticks_enqueued").asInt()).isPositive();
+        assertThat(report.get("leader_steps").asInt()).isPositive();
+        assertThat(report.get("exclusive_steps").asInt()).isPositive();
+        assertThat(report.get("seed").asLong()).isEqualTo(16);
+        assertThat(report.get("session_timeout_ms").asLong()).isEqualTo(4000);
+        List<String> kinds = new ArrayList<>();
+        for (JsonNode f : report.get("faults")) {
+            kinds.add(f.get("kind").asText());
+            assertThat(f.get("target").asText()).isNotBlank();
+            assertThat(f.get("at_ms").asLong()).isNotNegative();
+        }
+        assertThat(kinds).containsAll(KINDS);
+        for (String kind : KINDS) {
+            assertThat(report.get("fault_counts").get(kind).asInt()).as(kind).isPositive();
+        }
+    }
+
+    private static String tail(List<String> lines) {
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+}
