@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * How long an agent's tasks waited to run elsewhere after the agent died (kill -9, a pause or a partition past its
- * session): per fault, from its start to the last of the tasks the agent held beginning a run on another agent.
- * Pure: computed from the faults and the merged event logs.
+ * How long an agent's tasks waited to run again after the agent died (kill -9, a pause or a partition past its
+ * session): per fault, from its start to the last of the tasks the agent held beginning its next run, on another
+ * agent or on the agent's restarted process (a dead, paused or cut-off agent starts no run, so any run after the
+ * fault's start follows the reassignment). Pure: computed from the faults and the merged event logs.
  *
- * <p>Guarantee: a sample only for a fault whose agent held at least one task that ran elsewhere afterwards. Not
+ * <p>Guarantee: a sample only for a fault whose agent held at least one task that ran again afterwards. Not
  * guaranteed: the moment of death to the millisecond (the fault's start is when the signal or the cut was sent).
  */
 public final class Reassignment {
@@ -27,7 +28,7 @@ public final class Reassignment {
             long worst = -1;
             for (String task : f.heldTasks()) {
                 OptionalLong elsewhere = log.runs().stream()
-                        .filter(r -> r.task().equals(task) && !r.agent().equals(f.target()) && r.at() >= f.atMs())
+                        .filter(r -> r.task().equals(task) && r.at() >= f.atMs())
                         .mapToLong(RunLog.Run::at).min();
                 if (elsewhere.isPresent()) {
                     worst = Math.max(worst, elsewhere.getAsLong() - f.atMs());
