@@ -61,6 +61,7 @@ public final class ExclusiveLedger {
     /** What {@link #check} found. Immutable. */
     public record Report(List<Hold> holds, List<Overlap> overlaps, List<Overlap> tolerated,
             List<TokenConflict> tokensOutOfOrder, List<Rejection> rejections, long toleratedOverlap) {
+        /** Copies every collection: a report does not change when the ledger does. */
         public Report {
             holds = List.copyOf(holds);
             overlaps = List.copyOf(overlaps);

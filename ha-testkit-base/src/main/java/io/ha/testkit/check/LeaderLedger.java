@@ -62,6 +62,7 @@ public final class LeaderLedger {
     /** What {@link #check} found. Immutable. */
     public record Report(List<Term> intervals, List<Overlap> overlaps, List<Overlap> tolerated,
             List<EpochConflict> epochsReused, int maxConcurrent, long toleratedOverlap) {
+        /** Copies every collection: a report does not change when the ledger does. */
         public Report {
             intervals = List.copyOf(intervals);
             overlaps = List.copyOf(overlaps);
@@ -108,14 +109,17 @@ public final class LeaderLedger {
             this.start = start;
         }
 
+        /** Who leads. */
         public String holder() {
             return holder;
         }
 
+        /** The epoch it leads under. */
         public long epoch() {
             return epoch;
         }
 
+        /** When it began, by {@link System#nanoTime()}. */
         public long start() {
             return start;
         }

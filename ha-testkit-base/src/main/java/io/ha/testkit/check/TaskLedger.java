@@ -22,6 +22,7 @@ public final class TaskLedger {
     /** What {@link #check} found. Task ids are sorted; immutable. */
     public record Report(int acknowledged, Set<String> lost, Map<String, List<String>> recordedTwice,
             Set<String> stuck, Set<String> unknown, Map<String, Integer> reruns, Map<String, Integer> outcomes) {
+        /** Copies every collection: a report does not change when the ledger does. */
         public Report {
             lost = Collections.unmodifiableSet(new TreeSet<>(lost));
             recordedTwice = Collections.unmodifiableMap(new TreeMap<>(recordedTwice));
