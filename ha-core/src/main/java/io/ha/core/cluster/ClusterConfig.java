@@ -33,6 +33,8 @@ import org.apache.curator.retry.RetryUntilElapsed;
  * @param roles            the identities of the cluster's agents, submitters and readers, or null for one shared
  *                         identity (needs credentials)
  * @param maxAgentCapacity the most task slots the leader counts for any one agent, whatever it declares
+ * @param followReconfig   whether the client follows the ensemble's dynamic reconfiguration (Curator's ensemble
+ *                         tracker) instead of keeping to the servers of {@code connectString}
  */
 public record ClusterConfig(
         String connectString,
@@ -57,7 +59,8 @@ public record ClusterConfig(
         int maxDoneRecords,
         ZooKeeperTls tls,
         Roles roles,
-        int maxAgentCapacity) {
+        int maxAgentCapacity,
+        boolean followReconfig) {
     /** Default session timeout: 15 s. */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(15);
     /** Default connection timeout: 10 s. */

@@ -26,6 +26,7 @@ public final class HaClusterBuilder {
     private String agentId;
     private Duration sessionTimeout = ClusterConfig.DEFAULT_SESSION_TIMEOUT;
     private Duration connectionTimeout = ClusterConfig.DEFAULT_CONNECTION_TIMEOUT;
+    private boolean followReconfig;
     private Duration leaderStopTimeout = Duration.ofSeconds(10);
     private RetryPolicy retryPolicy;
     private Credentials credentials;
@@ -188,6 +189,19 @@ public final class HaClusterBuilder {
         return this;
     }
 
+    /**
+     * Whether the client follows the ensemble's dynamic reconfiguration (default false). By default the client talks
+     * to the servers of the connect string and no others, whatever the ensemble's configuration lists. With
+     * {@code true}, Curator's ensemble tracker reads {@code /zookeeper/config} and replaces the connect string with
+     * the client addresses the servers list there, so servers added by {@code reconfig} are used without a restart;
+     * turn it on only where clients can reach the servers at those addresses (not through NAT, a proxy or a load
+     * balancer, and with TLS only when the certificates name those addresses).
+     */
+    public HaClusterBuilder followEnsembleReconfig(boolean follow) {
+        this.followReconfig = follow;
+        return this;
+    }
+
     /** How the leader picks an agent for a task; default capacity-weighted. */
     public HaClusterBuilder assignmentStrategy(AssignmentStrategy strategy) {
         this.assignmentStrategy = Preconditions.checkNotNull(strategy, "assignment strategy must not be null");
@@ -199,7 +213,7 @@ public final class HaClusterBuilder {
         return new ClusterConfig(connectString, clusterName, rootPath, agentId, sessionTimeout, connectionTimeout,
                 leaderStopTimeout, retryPolicy, credentials, connectionPolicy, role, capacity, labels,
                 httpEndpoint, timelineCapacity, maxTaskPayloadBytes, assignmentStrategy, leaderServices,
-                doneRetention, maxDoneRecords, tls, roles, maxAgentCapacity);
+                doneRetention, maxDoneRecords, tls, roles, maxAgentCapacity, followReconfig);
     }
 
     public HaCluster build() {

@@ -55,6 +55,9 @@ final class ZooKeeperClients {
                 .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
                 .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
                 .retryPolicy(config.retryPolicy())
+                // Curator follows /zookeeper/config by default, which would swap the given servers for the addresses
+                // the ensemble lists (unreachable behind NAT or a proxy, unnamed in TLS certificates): opt-in only.
+                .ensembleTracker(config.followReconfig())
                 .connectionStateErrorPolicy(config.connectionPolicy() == ConnectionPolicy.SUSPENDED_IS_LOSS
                         ? new StandardConnectionStateErrorPolicy() : new SessionConnectionStateErrorPolicy());
         if (config.credentials() != null) {

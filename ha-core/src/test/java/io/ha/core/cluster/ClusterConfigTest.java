@@ -101,6 +101,6 @@ class ClusterConfigTest {
                 c.connectionTimeout(), c.leaderStopTimeout(), c.retryPolicy(), c.credentials(), c.connectionPolicy(),
                 c.role(), capacity, c.labels(), c.httpEndpoint(), c.timelineCapacity(), payload,
                 c.assignmentStrategy(), c.leaderServices(), c.doneRetention(), c.maxDoneRecords(), c.tls(), c.roles(),
-                c.maxAgentCapacity());
+                c.maxAgentCapacity(), c.followReconfig());
     }
 }

@@ -32,25 +32,38 @@ public final class Ensemble implements Closeable {
 
     /** Starts {@code size} servers (1 is a standalone server) with ticks of {@code tickMs}. */
     public static Ensemble start(int size, int tickMs) throws Exception {
+        java.util.Set<Integer> ports = new java.util.HashSet<>();
         if (size == 1) {
-            InstanceSpec spec = spec(-1, tickMs);
+            InstanceSpec spec = spec(-1, tickMs, ports);
             return new Ensemble(new TestingServer(spec, true), null, List.of(spec));
         }
         List<InstanceSpec> specs = new ArrayList<>();
         for (int id = 1; id <= size; id++) {
-            specs.add(spec(id, tickMs));
+            specs.add(spec(id, tickMs, ports));
         }
         TestingCluster cluster = new TestingCluster(specs);
         cluster.start();
         return new Ensemble(null, cluster, List.copyOf(specs));
     }
 
-    private static InstanceSpec spec(int serverId, int tickMs) throws IOException {
+    private static InstanceSpec spec(int serverId, int tickMs, java.util.Set<Integer> taken) throws IOException {
         File dir = Files.createTempDirectory("ha-testkit-zk").toFile();
         boolean quorum = serverId > 0;
-        return new InstanceSpec(dir, InstanceSpec.getRandomPort(), quorum ? InstanceSpec.getRandomPort() : -1,
-                quorum ? InstanceSpec.getRandomPort() : -1, true, serverId, tickMs, -1,
+        return new InstanceSpec(dir, freePort(taken), quorum ? freePort(taken) : -1,
+                quorum ? freePort(taken) : -1, true, serverId, tickMs, -1,
                 Map.of("clientPortAddress", "127.0.0.1", "admin.enableServer", "false"), "127.0.0.1");
+    }
+
+    /**
+     * A port the system has just handed out and none of this ensemble's other servers uses: the system may hand the
+     * same free port out twice in a row (seen on a busy machine), which would start two servers on one port.
+     */
+    private static int freePort(java.util.Set<Integer> taken) {
+        int port;
+        do {
+            port = InstanceSpec.getRandomPort();
+        } while (!taken.add(port));
+        return port;
     }
 
     public int size() {
