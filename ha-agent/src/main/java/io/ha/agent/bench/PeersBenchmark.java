@@ -25,7 +25,8 @@ public final class PeersBenchmark {
             new QuartzPeerSection(),
             new LockPeerSection(),
             new EnsemblePeerSection(),
-            new ScalePeerSection());
+            new ScalePeerSection(),
+            new FailoverPeerSection());
 
     /** Ratios of HA to a peer: key, numerator key, denominator key, target (the least ratio wanted; 0: none). */
     private record Ratio(String key, String of, String to, double target) {

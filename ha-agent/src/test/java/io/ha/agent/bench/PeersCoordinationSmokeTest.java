@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ha-bench peers --quick} for the coordination sections ({@code locks}, {@code scale}, {@code failover}),
- * one section per test: each runs to the end with small sizes (scale: 2 and 8 members) and writes its keys. No figure is asserted beyond
+ * one section per test: each runs to the end with small sizes (scale: 2 and 8 members; failover: one trial of each
+ * kind, four agent processes) and writes its keys. No figure is asserted beyond
  * being there and positive (the machine is shared; the full run is {@code bin/ha-bench peers}).
  */
 class PeersCoordinationSmokeTest {
@@ -43,6 +44,18 @@ class PeersCoordinationSmokeTest {
         }
         assertThat(json.path("cost_ratio_8_vs_2_agents").asDouble()).isPositive();
         assertThat(json.path("server_requests_ratio_8_vs_2_agents").asDouble()).isPositive();
+    }
+
+    @Test
+    void failoverSectionWritesTheTimesOfEachKindBesideTheSessionTimeout() throws Exception {
+        JsonNode json = run("failover");
+        for (String key : List.of("leader_failover_kill9_p50_ms", "leader_failover_kill9_max_ms",
+                "agent_kill9_reassign_p50_ms", "agent_kill9_reassign_max_ms", "leader_failover_graceful_p50_ms",
+                "leader_failover_graceful_max_ms", "session_timeout_ms")) {
+            assertThat(json.path(key).asDouble()).as(key).isPositive();
+        }
+        assertThat(json.path("target_leader_failover_kill9_met").isBoolean()).isTrue();
+        assertThat(json.path("target_leader_failover_graceful_met").isBoolean()).isTrue();
     }
 
     private JsonNode run(String sections) throws Exception {
