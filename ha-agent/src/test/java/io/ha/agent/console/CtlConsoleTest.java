@@ -120,11 +120,25 @@ class CtlConsoleTest extends ZkTestBase {
         return a;
     }
 
+    /**
+     * Ctrl-C: SIGINT to the console's JVM (bin/ha-ctl execs java, so the launcher's pid is the JVM's). A JVM that
+     * inherits SIGINT ignored (started in the background of a non-interactive shell) never sees it, and so would a
+     * console started from this one: then SIGTERM, which runs the same shutdown hook.
+     */
     private static int interrupt(Console c) throws Exception {
-        // bin/ha-ctl execs java: the launcher's pid is the JVM's.
-        new ProcessBuilder("kill", "-INT", Long.toString(c.process().pid())).inheritIO().start().waitFor();
+        String signal = sigintIgnoredHere() ? "-TERM" : "-INT";
+        new ProcessBuilder("kill", signal, Long.toString(c.process().pid())).inheritIO().start().waitFor();
         assertThat(c.process().waitFor(30, TimeUnit.SECONDS)).as("ha-ctl console ended on SIGINT").isTrue();
         return c.process().exitValue();
+    }
+
+    private static boolean sigintIgnoredHere() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0x2) != 0;
+            }
+        }
+        return false;
     }
 
     @Test
