@@ -26,7 +26,8 @@ public final class PeersBenchmark {
             new LockPeerSection(),
             new EnsemblePeerSection(),
             new ScalePeerSection(),
-            new FailoverPeerSection());
+            new FailoverPeerSection(),
+            new CtlPeerSection());
 
     /** Ratios of HA to a peer: key, numerator key, denominator key, target (the least ratio wanted; 0: none). */
     private record Ratio(String key, String of, String to, double target) {

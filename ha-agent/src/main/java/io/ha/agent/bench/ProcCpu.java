@@ -28,6 +28,20 @@ final class ProcCpu {
         }
     }
 
+    /**
+     * CPU nanoseconds of this process's children that ended and were waited for (cutime + cstime of
+     * {@code /proc/self/stat}): around one child's run, what that child (and its own waited-for children) used.
+     */
+    static long endedChildrenNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * NANOS_PER_TICK;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static long cpu(String stat) {
         // The command name (field 2) is in parentheses and may hold spaces: count fields after its end.
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
