@@ -76,11 +76,13 @@ final class CtlPeerSection implements PeerSection {
     private static void measure(CtlRuns runs, int n, PeerResults results) throws Exception {
         List<String> status = List.of("status");
         List<String> submit = List.of("submit", "--type", HaFleet.TASK_TYPE, "--payload", "x");
-        // One untimed run of each: the page cache holds the jars and the archive from then on, as for a script
-        // that calls ha-ctl repeatedly.
-        runs.run(status, true);
-        runs.run(status, false);
-        runs.run(submit, true);
+        // One untimed run of each (not with --quick): the page cache holds the jars and the archive from then on,
+        // as for a script that calls ha-ctl repeatedly.
+        if (n > QUICK_RUNS) {
+            runs.run(status, true);
+            runs.run(status, false);
+            runs.run(submit, true);
+        }
         List<CtlRuns.Run> statusCds = new ArrayList<>();
         List<CtlRuns.Run> statusPlain = new ArrayList<>();
         List<CtlRuns.Run> submitCds = new ArrayList<>();

@@ -22,12 +22,23 @@ final class Logging {
     private Logging() {
     }
 
-    /** Replaces whatever configuration logback found on the class path (the agent daemon's) with ha-ctl's. */
+    /**
+     * Sets ha-ctl's logging up: through {@link CtlLogConfigurator} when Logback starts now (no logback.xml is read),
+     * else by replacing whatever configuration it found on the class path (the agent daemon's).
+     */
     static void configureQuiet() {
+        System.setProperty(CtlLogConfigurator.PROPERTY, "true");
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }
-        context.reset();
+        if (!owned) {
+            context.reset();
+            quiet(context);
+        }
+    }
+
+    /** ha-ctl's quiet console set-up, on a context with no appenders. */
+    static void quiet(LoggerContext context) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         // The exception (and its causes) without stack frames, on the same line as the message.

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -64,6 +65,24 @@ class PeersBenchSmokeTest {
         }
         assertThat(json.path("ensemble_servers").asInt()).isEqualTo(3);
         assertThat(json.path("skipped").isEmpty()).isTrue();
+    }
+
+    /**
+     * Runs the real bin/ha-ctl as a script would (as CtlScriptTest does, only what the build made): skipped when
+     * ha-agent/target/lib is missing (the test phase of a first build, before the package phase).
+     */
+    @Test
+    void ctlSectionTimesTheRealLauncherWithAndWithoutItsArchive() throws Exception {
+        Optional<Path> launcher = CtlPeerSection.launcher();
+        Assumptions.assumeTrue(launcher.isPresent() && Files.isDirectory(launcher.get().getParent().getParent()
+                .resolve("ha-agent/target/lib")), "bin/ha-ctl or ha-agent/target/lib missing: build first");
+        JsonNode json = run("ctl");
+        for (String key : List.of("ctl_status_median_ms", "ctl_status_p90_ms", "ctl_submit_median_ms",
+                "ctl_submit_p90_ms", "ctl_status_no_cds_median_ms", "ctl_submit_no_cds_median_ms")) {
+            assertThat(json.path(key).asDouble()).as(key).isPositive();
+        }
+        assertThat(json.path("ctl_cds_archive_used").isBoolean()).isTrue();
+        assertThat(json.path("target_ctl_status_met").isBoolean()).isTrue();
     }
 
     private JsonNode run(String sections) throws Exception {
