@@ -16,9 +16,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * ha-testkit-base stays below ha-core: ha-core's own tests use it, so it may not use ha-core, Curator or ZooKeeper
- * (only the JDK and SLF4J). Every public type and member of it says what it does in Javadoc, and no main source file
- * is over 400 lines.
+ * ha-testkit-base stays below ha-core: ha-core's own tests use it, so it may not use ha-core nor Curator's client;
+ * only its {@code zk} package (real servers for a test, server-side session expiry) uses ZooKeeper and curator-test.
+ * Every public type and member of it says what it does in Javadoc, and no main source file is over 400 lines.
  */
 class BaseArchitectureTest {
     private static final Path MAIN_SOURCES = Path.of("src/main/java");
@@ -29,11 +29,22 @@ class BaseArchitectureTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.ha.testkit");
 
     @Test
-    void usesNeitherHaCoreNorCuratorNorZooKeeper() {
+    void usesNeitherHaCoreNorCuratorsFramework() {
         assertThat(MAIN).as("classes of ha-testkit-base").isNotEmpty();
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.ha.core..", "org.apache.curator..",
-                        "org.apache.zookeeper..")
-                .because("ha-core's tests depend on ha-testkit-base (test scope), so it must not depend on them")
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.ha.core..")
+                .because("ha-core's tests depend on ha-testkit-base (test scope): a dependency on ha-core is a cycle")
+                .check(MAIN);
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("org.apache.curator.framework..",
+                        "org.apache.curator.utils..", "org.apache.curator.retry..")
+                .because("the base is what tests share below any client: servers and sessions, not Curator's client")
+                .check(MAIN);
+    }
+
+    @Test
+    void onlyTheZkPackageUsesZooKeeper() {
+        noClasses().that().resideOutsideOfPackage("io.ha.testkit.zk..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.zookeeper..", "org.apache.curator..")
+                .because("the proxy and the ledgers work with any client; only io.ha.testkit.zk starts servers")
                 .check(MAIN);
     }
 

@@ -2,7 +2,7 @@ package io.ha.testkit;
 
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.cluster.HaClusterBuilder;
-import io.ha.testkit.internal.Ensemble;
+import io.ha.testkit.zk.Ensemble;
 import io.ha.testkit.internal.MemberLink;
 import java.time.Duration;
 import java.util.ArrayDeque;

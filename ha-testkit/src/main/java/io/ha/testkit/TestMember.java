@@ -2,7 +2,7 @@ package io.ha.testkit;
 
 import io.ha.core.cluster.HaCluster;
 import io.ha.testkit.internal.MemberLink;
-import io.ha.testkit.internal.SessionExpiry;
+import io.ha.testkit.zk.SessionExpiry;
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;

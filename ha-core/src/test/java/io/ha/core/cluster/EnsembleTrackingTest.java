@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ha.core.testing.ZkTestBase;
-import java.nio.file.Files;
+import io.ha.testkit.zk.Ensemble;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,19 +18,12 @@ import org.junit.jupiter.api.Test;
  * behind a proxy, NAT or a load balancer those are the wrong ones (the test kit's proxies were bypassed that way).
  */
 class EnsembleTrackingTest {
-    private TestingCluster ensemble;
+    private Ensemble ensemble;
     private final List<HaCluster> members = new ArrayList<>();
 
     @BeforeEach
     void startEnsemble() throws Exception {
-        List<InstanceSpec> specs = new ArrayList<>();
-        for (int id = 1; id <= 3; id++) {
-            specs.add(new InstanceSpec(Files.createTempDirectory("ha-ensemble").toFile(), InstanceSpec.getRandomPort(),
-                    InstanceSpec.getRandomPort(), InstanceSpec.getRandomPort(), true, id, ZkTestBase.TICK_MS, -1,
-                    Map.of("clientPortAddress", "127.0.0.1", "admin.enableServer", "false"), "127.0.0.1"));
-        }
-        ensemble = new TestingCluster(specs);
-        ensemble.start();
+        ensemble = Ensemble.start(3, ZkTestBase.TICK_MS);
     }
 
     @AfterEach
@@ -44,7 +34,7 @@ class EnsembleTrackingTest {
 
     @Test
     void memberKeepsTheServersItWasGivenByDefaultAndFollowsTheEnsembleOnlyWhenAsked() throws Exception {
-        String oneServer = "127.0.0.1:" + ensemble.getInstances().iterator().next().getPort();
+        String oneServer = "127.0.0.1:" + ensemble.clientPort(0);
         HaCluster fixed = member("fixed", oneServer, b -> { });
         HaCluster following = member("following", oneServer, b -> b.followEnsembleReconfig(true));
 

@@ -12,13 +12,11 @@ import io.ha.core.task.TaskState;
 import io.ha.core.testing.LedgerLeaderService;
 import io.ha.core.testing.ZkTestBase;
 import io.ha.testkit.check.LeaderLedger;
-import java.nio.file.Files;
+import io.ha.testkit.zk.Ensemble;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,23 +26,16 @@ import org.junit.jupiter.api.Test;
  * records every task's outcome once.
  */
 class ServerLossTest {
-    private TestingCluster ensemble;
+    private Ensemble ensemble;
     private final List<HaCluster> members = new ArrayList<>();
     private final LeaderLedger ledger = new LeaderLedger();
 
     @BeforeEach
     void startEnsemble() throws Exception {
-        List<InstanceSpec> specs = new ArrayList<>();
-        for (int id = 1; id <= 3; id++) {
-            specs.add(new InstanceSpec(Files.createTempDirectory("ha-ensemble").toFile(), InstanceSpec.getRandomPort(),
-                    InstanceSpec.getRandomPort(), InstanceSpec.getRandomPort(), true, id, ZkTestBase.TICK_MS, -1,
-                    Map.of("clientPortAddress", "127.0.0.1", "admin.enableServer", "false"), "127.0.0.1"));
-        }
-        ensemble = new TestingCluster(specs);
-        ensemble.start();
+        ensemble = Ensemble.start(3, ZkTestBase.TICK_MS);
         for (String id : List.of("a", "b", "c")) {
             HaCluster member = HaCluster.builder()
-                    .connectString(ensemble.getConnectString())
+                    .connectString(ensemble.connectString())
                     .clusterName("test")
                     .agentId(id)
                     .sessionTimeout(ZkTestBase.SESSION)
@@ -67,19 +58,17 @@ class ServerLossTest {
         HaCluster leader = awaitSingleLeader();
         awaitFullMembership();
 
-        InstanceSpec leadersServer = ensemble.findConnectionInstance(
-                leader.curator().getZookeeperClient().getZooKeeper());
-        assertThat(ensemble.killServer(leadersServer)).isTrue();
+        int leadersServer = ensemble.serverOf(leader.curator().getZookeeperClient().getZooKeeper());
+        assertThat(ensemble.kill(leadersServer)).isTrue();
         sampleAtMostOneLeader();
         awaitSingleLeader();
         awaitFullMembership();
 
         // Bring it back and lose the server of a follower as well.
-        assertThat(ensemble.restartServer(leadersServer)).isTrue();
+        assertThat(ensemble.restart(leadersServer)).isTrue();
         HaCluster follower = members.stream().filter(m -> !m.leaderElection().isLeader()).findFirst().orElseThrow();
-        InstanceSpec followersServer = ensemble.findConnectionInstance(
-                follower.curator().getZookeeperClient().getZooKeeper());
-        assertThat(ensemble.killServer(followersServer)).isTrue();
+        int followersServer = ensemble.serverOf(follower.curator().getZookeeperClient().getZooKeeper());
+        assertThat(ensemble.kill(followersServer)).isTrue();
         sampleAtMostOneLeader();
         awaitSingleLeader();
         awaitFullMembership();
@@ -111,17 +100,15 @@ class ServerLossTest {
                 .mapToObj(i -> TaskSpec.builder("work").payload("n" + i).build()).toList());
 
         await().atMost(ZkTestBase.WAIT).until(() -> succeeded(queue) >= 300);
-        InstanceSpec leadersServer = ensemble.findConnectionInstance(
-                leader.curator().getZookeeperClient().getZooKeeper());
-        assertThat(ensemble.killServer(leadersServer)).isTrue();
+        int leadersServer = ensemble.serverOf(leader.curator().getZookeeperClient().getZooKeeper());
+        assertThat(ensemble.kill(leadersServer)).isTrue();
         assertThat(succeeded(queue)).as("tasks done when the leader's server went").isLessThan(ids.size());
         await().atMost(ZkTestBase.WAIT).until(() -> succeeded(queue) >= 600);
-        assertThat(ensemble.restartServer(leadersServer)).isTrue();
+        assertThat(ensemble.restart(leadersServer)).isTrue();
         await().atMost(ZkTestBase.WAIT).until(() -> succeeded(queue) >= 1200);
         HaCluster worker = members.stream().filter(m -> !m.leaderElection().isLeader()).findFirst().orElseThrow();
-        InstanceSpec workersServer = ensemble.findConnectionInstance(
-                worker.curator().getZookeeperClient().getZooKeeper());
-        assertThat(ensemble.killServer(workersServer)).isTrue();
+        int workersServer = ensemble.serverOf(worker.curator().getZookeeperClient().getZooKeeper());
+        assertThat(ensemble.kill(workersServer)).isTrue();
         assertThat(succeeded(queue)).as("tasks done when a worker's server went").isLessThan(ids.size());
 
         for (String id : ids) {

@@ -7,6 +7,7 @@ import io.ha.core.session.ClusterContext;
 import io.ha.core.session.ConnectionGuard;
 import io.ha.core.session.ConnectionPolicy;
 import io.ha.core.session.EventTimeline;
+import io.ha.testkit.zk.SessionExpiry;
 import java.io.Closeable;
 import java.io.File;
 import java.nio.file.Files;
@@ -22,7 +23,6 @@ import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingServer;
-import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -130,15 +130,8 @@ public abstract class ZkTestBase {
      * deletes its ephemeral nodes at once; the client learns of it when it next talks to the server.
      */
     protected void expireSessionOnServer(HaCluster cluster) throws Exception {
-        ZooKeeper zk = cluster.curator().getZookeeperClient().getZooKeeper();
-        long id = zk.getSessionId();
-        byte[] password = zk.getSessionPasswd();
-        ZooKeeper twin = new ZooKeeper(server.getConnectString(), (int) SESSION.toMillis(), e -> { }, id, password);
-        long deadline = System.currentTimeMillis() + WAIT.toMillis();
-        while (twin.getState() != ZooKeeper.States.CONNECTED && System.currentTimeMillis() < deadline) {
-            Thread.sleep(10);
-        }
-        twin.close();
+        SessionExpiry.expire(cluster.curator().getZookeeperClient().getZooKeeper(), server.getConnectString(), SESSION,
+                WAIT);
     }
 
     /** Expires the member's session on the client side first (Curator's KillSession), as Curator's own tests do. */

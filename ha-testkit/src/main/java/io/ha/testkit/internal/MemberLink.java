@@ -1,5 +1,6 @@
 package io.ha.testkit.internal;
 
+import io.ha.testkit.zk.Ensemble;
 import io.ha.testkit.proxy.TcpProxy;
 import java.io.Closeable;
 import java.io.IOException;

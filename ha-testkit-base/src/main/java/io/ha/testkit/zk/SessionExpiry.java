@@ -1,4 +1,4 @@
-package io.ha.testkit.internal;
+package io.ha.testkit.zk;
 
 import java.time.Duration;
 import org.apache.zookeeper.ZooKeeper;

@@ -1,4 +1,4 @@
-package io.ha.testkit.internal;
+package io.ha.testkit.zk;
 
 import java.io.Closeable;
 import java.io.File;
@@ -11,10 +11,14 @@ import java.util.stream.Collectors;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.ZooKeeper;
 
 /**
- * The ZooKeeper servers of one kit, all on 127.0.0.1 with short ticks: one {@link TestingServer} or a
- * {@link TestingCluster} of several. A killed server keeps its data and its port, so a restart brings it back as it was.
+ * Real ZooKeeper servers in this JVM for a test, all on 127.0.0.1 with short ticks: one {@link TestingServer} or a
+ * {@link TestingCluster} of several (the test kit's servers, and ha-core's own ensemble tests).
+ *
+ * <p>Guarantee: a killed server keeps its data and its port, so a restart brings it back as it was; no two servers
+ * share a port. Not guaranteed: how long an election takes after a kill (a few ticks on an idle machine).
  */
 public final class Ensemble implements Closeable {
     private final TestingServer single;
@@ -66,6 +70,7 @@ public final class Ensemble implements Closeable {
         return port;
     }
 
+    /** How many servers the ensemble has, running or not. */
     public int size() {
         return specs.size();
     }
@@ -75,10 +80,12 @@ public final class Ensemble implements Closeable {
         return specs.stream().map(s -> "127.0.0.1:" + s.getPort()).collect(Collectors.joining(","));
     }
 
+    /** The client port of server {@code index} (0-based), also while it is stopped. */
     public int clientPort(int index) {
         return specs.get(index).getPort();
     }
 
+    /** Whether server {@code index} runs (was not killed, or was restarted since). */
     public synchronized boolean isRunning(int index) {
         return running[index];
     }
@@ -111,6 +118,19 @@ public final class Ensemble implements Closeable {
         return true;
     }
 
+    /**
+     * The index of the server {@code client} is connected to now, or -1 when it is connected to none of these
+     * servers (directly: a client behind a proxy is not seen).
+     */
+    public int serverOf(ZooKeeper client) throws Exception {
+        if (single != null) {
+            return client.getState().isConnected() ? 0 : -1;
+        }
+        InstanceSpec spec = cluster.findConnectionInstance(client);
+        return spec == null ? -1 : specs.indexOf(spec);
+    }
+
+    /** Stops every server and deletes their data. */
     @Override
     public void close() throws IOException {
         if (single != null) {
