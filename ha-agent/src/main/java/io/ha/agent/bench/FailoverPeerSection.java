@@ -13,7 +13,8 @@ import java.util.Locale;
 /**
  * Section {@code failover}: real agents in JVMs of their own ({@link BenchAgent}) on a ZooKeeper server in this JVM
  * (ticks of {@value #TICK_MS} ms, so that a {@value #SESSION_MS} ms session is granted as asked), with a session of
- * {@value #SESSION_MS} ms, {@value #TRIALS} trials of each kind ({@value #QUICK_TRIALS} with {@code --quick}):
+ * {@value #SESSION_MS} ms, {@value #TRIALS} trials of each kind ({@value #QUICK_TRIALS} with {@code --quick}; {@code
+ * -Dha.bench.failover.trials=N} sets another number):
  * <ul>
  *   <li>kill -9 of the leader to the first task assigned by its successor;</li>
  *   <li>kill -9 of an agent that is not the leader to all of its running tasks running on other agents;</li>
@@ -44,7 +45,7 @@ final class FailoverPeerSection implements PeerSection {
 
     @Override
     public void run(PeerOptions options, PeerResults results) throws Exception {
-        int trials = options.quick() ? QUICK_TRIALS : TRIALS;
+        int trials = Integer.getInteger("ha.bench.failover.trials", options.quick() ? QUICK_TRIALS : TRIALS);
         Path dir = Files.createTempDirectory("ha-bench-failover-");
         try (BenchServer server = BenchServer.start(options, TICK_MS);
              FailoverTrials t = new FailoverTrials(server.connectString(), dir, Duration.ofMillis(SESSION_MS),

@@ -3,10 +3,12 @@ package io.ha.core.internal;
 import io.ha.core.HaException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
@@ -16,6 +18,7 @@ import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 
 /**
@@ -48,6 +51,66 @@ public final class AsyncReads {
     public static List<Result> children(CuratorFramework client, List<String> paths, long timeoutMs)
             throws Exception {
         return run(paths, timeoutMs, (path, callback) -> client.getChildren().inBackground(callback).forPath(path));
+    }
+
+    /**
+     * getChildren of each of {@code paths}, all below {@code root}: in one read-only {@code multi} when the whole tree
+     * under {@code root} holds at most {@code maxNodes} nodes (counted first with one {@code getAllChildrenNumber}),
+     * otherwise pipelined as {@link #children}. One request instead of one per path spares the server and the client
+     * the work of each (a new leader lists 512 buckets: a few milliseconds instead of tens warm, hundreds cold).
+     * Results as {@link #children}, except that a read of the multi carries no {@code stat}; a count or multi that
+     * fails as a whole (connection loss, a server without multi reads) falls back to the pipelined reads.
+     *
+     * <p>The count bounds the answer, not exactly: the caller picks {@code maxNodes} so that that many names stay far
+     * below the client's packet limit, leaving room for nodes added between the count and the read.
+     */
+    public static List<Result> childrenOfSmallTree(CuratorFramework client, String root, List<String> paths,
+                                                   int maxNodes, long timeoutMs) throws Exception {
+        try {
+            ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+            if (zk.getAllChildrenNumber(root) <= maxNodes) {
+                List<Result> together = childrenTogether(zk, paths, timeoutMs);
+                if (together != null) {
+                    return together;
+                }
+            }
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            // The count failed (no such root, no connection yet, an old server): the pipelined reads, with Curator's
+            // retries, say what holds.
+        }
+        return children(client, paths, timeoutMs);
+    }
+
+    /** The multi of {@link #childrenOfSmallTree}, or null when it failed as a whole. */
+    private static List<Result> childrenTogether(ZooKeeper zk, List<String> paths, long timeoutMs) throws Exception {
+        List<Op> ops = new ArrayList<>(paths.size());
+        paths.forEach(path -> ops.add(Op.getChildren(path)));
+        CompletableFuture<List<OpResult>> answer = new CompletableFuture<>();
+        zk.multi(ops, (rc, path, ctx, opResults) -> answer.complete(opResults), null);
+        List<OpResult> opResults;
+        try {
+            opResults = answer.get(timeoutMs + paths.size() * 10L, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        }
+        if (opResults == null || opResults.size() != paths.size()) {
+            return null;
+        }
+        List<Result> out = new ArrayList<>(paths.size());
+        for (int i = 0; i < paths.size(); i++) {
+            OpResult op = opResults.get(i);
+            if (op instanceof OpResult.GetChildrenResult children) {
+                out.add(new Result(paths.get(i), KeeperException.Code.OK, null, null, children.getChildren()));
+            } else if (op instanceof OpResult.ErrorResult error) {
+                // An empty list, as Curator's pipelined read gives for a failed one.
+                out.add(new Result(paths.get(i), KeeperException.Code.get(error.getErr()), null, null, List.of()));
+            } else {
+                return null;
+            }
+        }
+        return out;
     }
 
     /**

@@ -13,6 +13,12 @@ import java.util.List;
 public final class Buckets {
     /** Number of buckets; part of the on-disk layout, never change it for an existing cluster. */
     public static final int COUNT = 256;
+    /**
+     * Most nodes (the buckets and their children) a bucketed tree may hold for all its buckets to be listed in one
+     * request ({@link AsyncReads#childrenOfSmallTree}): 2,048 names of at most about 260 bytes (a pointer name with a
+     * 200-character type) stay near half of the 1 MiB packet limit, leaving room for nodes added meanwhile.
+     */
+    public static final int SMALL_TREE_NODES = 2048;
     private static final List<String> ALL;
 
     static {

@@ -66,7 +66,8 @@ final class DispatchView {
     void reload() throws Exception {
         pending.clear();
         List<String> bucketPaths = Buckets.all().stream().map(paths::pendingBucket).toList();
-        for (AsyncReads.Result r : AsyncReads.children(client, bucketPaths, readTimeout.toMillis())) {
+        for (AsyncReads.Result r : AsyncReads.childrenOfSmallTree(client, paths.pending(), bucketPaths,
+                Buckets.SMALL_TREE_NODES, readTimeout.toMillis())) {
             if (r.ok()) {
                 for (String name : r.children()) {
                     addPointer(name);

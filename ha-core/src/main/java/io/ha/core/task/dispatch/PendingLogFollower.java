@@ -66,8 +66,9 @@ final class PendingLogFollower {
     void coverListed() throws Exception {
         List<String> logged = new ArrayList<>();
         List<String> logBuckets = Buckets.all();
-        List<AsyncReads.Result> logLists = AsyncReads.children(client,
-                logBuckets.stream().map(paths::pendingLogBucket).toList(), readTimeout.toMillis());
+        List<AsyncReads.Result> logLists = AsyncReads.childrenOfSmallTree(client, paths.pendingLog(),
+                logBuckets.stream().map(paths::pendingLogBucket).toList(), Buckets.SMALL_TREE_NODES,
+                readTimeout.toMillis());
         for (int i = 0; i < logBuckets.size(); i++) {
             if (logLists.get(i).ok()) {
                 for (String name : logLists.get(i).children()) {
