@@ -31,8 +31,12 @@ import java.util.concurrent.TimeUnit;
 final class EnsembleRounds {
     /** Sync creates per round at most: the rate settles within a few hundred, and each costs a log sync. */
     private static final int MAX_SYNC_CREATES = 2_000;
-    /** Warm-up rounds at most: seven JVMs compile; a round within 10% of the one before ends the warm-up. */
-    private static final int MAX_WARMUP_ROUNDS = 5;
+    /**
+     * Warm-up rounds at most: seven JVMs compile. A round in which the servers' and agents' JIT compiler threads used
+     * less than {@value #SETTLED_JIT_SHARE} of their CPU ends the warm-up (as {@link PeerRounds} does for this JVM).
+     */
+    private static final int MAX_WARMUP_ROUNDS = 8;
+    private static final double SETTLED_JIT_SHARE = 0.10;
 
     private final LocalEnsemble ensemble;
     private final AgentProcesses agents;
@@ -48,6 +52,13 @@ final class EnsembleRounds {
     private record HaRound(double perSecond, double serverCpuMs, double agentsCpuMs, double leaderCpuMs,
                            double benchCpuMs, double txns, double requests, double busyCores,
                            Map<String, Double> profile) {
+        /** The share of the servers' and agents' CPU their JIT compiler threads used. */
+        double jitShare() {
+            double all = profile.values().stream().mapToDouble(Double::doubleValue).sum();
+            double jit = profile.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                    .mapToDouble(Map.Entry::getValue).sum();
+            return all > 0 ? jit / all : 0;
+        }
     }
 
     EnsembleRounds(LocalEnsemble ensemble, AgentProcesses agents, HaCluster producer, OutcomeCounter outcomes,
@@ -70,15 +81,13 @@ final class EnsembleRounds {
         int syncN = options.quick() ? n : Math.min(n, MAX_SYNC_CREATES);
         int round = 0;
         int warmups = options.quick() ? 1 : MAX_WARMUP_ROUNDS;
-        double last = 0;
         for (int i = 1; i <= warmups; i++) {
             HaRound r = haRound(++round, n);
-            results.progress(String.format(Locale.ROOT, "ensemble: warm-up round %d: HA %.0f tasks/s", i,
-                    r.perSecond()));
-            if (Math.abs(r.perSecond() - last) < 0.1 * last) {
+            results.progress(String.format(Locale.ROOT, "ensemble: warm-up round %d: HA %.0f tasks/s, JIT compiling "
+                    + "%.0f%% of the servers' and agents' CPU", i, r.perSecond(), 100 * r.jitShare()));
+            if (r.jitShare() < SETTLED_JIT_SHARE) {
                 break;
             }
-            last = r.perSecond();
         }
         zk.syncCreates("/bench-sync/warmup", Math.min(syncN, 200), new byte[16]);
         List<HaRound> ha = new ArrayList<>();
@@ -95,9 +104,9 @@ final class EnsembleRounds {
             syncServerCpu.add(cpu0 < 0 || cpu1 < 0 ? -1 : (cpu1 - cpu0) / 1e6 / syncN);
             results.progress(String.format(Locale.ROOT, "ensemble: round %d of %d: HA %.0f tasks/s (CPU ms/task: "
                     + "servers %.2f, agents %.2f of which leader %.2f, producer JVM %.2f; %.2f ZooKeeper "
-                    + "transactions and %.1f requests per task; machine %.2f cores busy); sync creates %.0f/s",
-                    i, options.rounds(), r.perSecond(), r.serverCpuMs(), r.agentsCpuMs(), r.leaderCpuMs(),
-                    r.benchCpuMs(), r.txns(), r.requests(), r.busyCores(), rate));
+                    + "transactions and %.1f requests per task; machine %.2f cores busy; JIT %.0f%%); sync creates "
+                    + "%.0f/s", i, options.rounds(), r.perSecond(), r.serverCpuMs(), r.agentsCpuMs(), r.leaderCpuMs(),
+                    r.benchCpuMs(), r.txns(), r.requests(), r.busyCores(), 100 * r.jitShare(), rate));
         }
         HaRound median = ha.stream().sorted(Comparator.comparingDouble(HaRound::perSecond)).toList()
                 .get(ha.size() / 2);
@@ -128,6 +137,8 @@ final class EnsembleRounds {
         results.put("ensemble_ha_machine_busy_cores", median.busyCores(),
                 "ensemble, HA, cores busy machine-wide during the median round (of " + Runtime.getRuntime()
                         .availableProcessors() + ")");
+        results.put("ensemble_ha_jit_share", median.jitShare(),
+                "ensemble, HA, share of the servers' and agents' CPU in their JIT compilers (median round)");
         results.put("ensemble_zk_sync_servers_cpu_ms_per_create", PeerResults.median(syncServerCpu),
                 "ensemble, sync creates, CPU ms per create in the 3 servers");
     }
