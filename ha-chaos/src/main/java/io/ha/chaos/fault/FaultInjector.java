@@ -27,6 +27,10 @@ public final class FaultInjector {
     private static final Duration SERVER_DOWN = Duration.ofSeconds(3);
     /** A drain's grace before SIGKILL: the agents' drain timeout (5 s) and their hand-back. */
     private static final Duration DRAIN_GRACE = Duration.ofSeconds(30);
+    /** In a fault's detail: the agent's session ended as the fault meant it to. */
+    public static final String EXPIRED = "session expired";
+    /** In a fault's detail: the agent's session outlived the pause or the partition (the fault had no effect). */
+    public static final String NOT_EXPIRED = "session NOT expired";
 
     private final ChaosFleet fleet;
     private final Random random;
@@ -93,17 +97,19 @@ public final class FaultInjector {
                 List<String> held = heldBy(agent);
                 long t = System.currentTimeMillis();
                 fleet.suspend(agent);
-                sleep(beyondSession);
+                String expiry = holdAndWatchExpiry(agent, t);
                 fleet.resume(agent);
-                yield new Fault(kind, agent, t, rejoin(agent), held, "stopped " + beyondSession.toMillis() + " ms");
+                yield new Fault(kind, agent, t, rejoin(agent), held, "stopped " + beyondSession.toMillis() + " ms, "
+                        + expiry);
             }
             case AGENT_PARTITION -> {
                 List<String> held = heldBy(agent);
                 long t = System.currentTimeMillis();
                 fleet.partition(agent);
-                sleep(beyondSession);
+                String expiry = holdAndWatchExpiry(agent, t);
                 fleet.heal(agent);
-                yield new Fault(kind, agent, t, rejoin(agent), held, "cut off " + beyondSession.toMillis() + " ms");
+                yield new Fault(kind, agent, t, rejoin(agent), held, "cut off " + beyondSession.toMillis() + " ms, "
+                        + expiry);
             }
             case AGENT_DRAIN -> {
                 int code = fleet.terminate(agent, DRAIN_GRACE);
@@ -136,6 +142,21 @@ public final class FaultInjector {
                         System.currentTimeMillis(), List.of(), "");
             }
         };
+    }
+
+    /**
+     * Holds a pause or a partition for {@link #beyondSession} from {@code since}, watching the agent's registration:
+     * returns {@link #EXPIRED} and when, or {@link #NOT_EXPIRED} when the fault did not end its session (a partition
+     * that did not cut the agent off: the run reports it as a fault without effect).
+     */
+    private String holdAndWatchExpiry(String agent, long since) throws InterruptedException {
+        boolean gone = fleet.awaitAlive(agent, false, beyondSession);
+        long expiredAfter = System.currentTimeMillis() - since;
+        long left = since + beyondSession.toMillis() - System.currentTimeMillis();
+        if (left > 0) {
+            sleep(Duration.ofMillis(left));
+        }
+        return gone ? EXPIRED + " after " + expiredAfter + " ms" : NOT_EXPIRED;
     }
 
     /** Waits for the agent to register again after a fault; one that does not in time is restarted. */

@@ -3,6 +3,7 @@ package io.ha.chaos.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ha.chaos.fault.Fault;
+import io.ha.chaos.fault.FaultInjector;
 import io.ha.chaos.fault.FaultKind;
 import io.ha.core.task.TaskState;
 import java.io.IOException;
@@ -94,6 +95,8 @@ public record ChaosReport(Map<String, Object> fields, boolean invariantsHeld, Li
             byKind.putIfAbsent(k.label(), 0);
         }
         m.put("fault_counts", byKind);
+        m.put("faults_without_effect", faults.stream()
+                .filter(f -> f.detail().contains(FaultInjector.NOT_EXPIRED)).count());
         m.put("faults", list);
         List<String> failures = new ArrayList<>(inv.failures());
         if (!outcomes.settled()) {
@@ -119,6 +122,8 @@ public record ChaosReport(Map<String, Object> fields, boolean invariantsHeld, Li
         Map<?, ?> z = (Map<?, ?>) f.get("zombie_window");
         out.printf("ha-chaos: %s s, seed %s, session timeout %s ms, %s faults %s%n", f.get("duration_s"),
                 f.get("seed"), f.get("session_timeout_ms"), ((List<?>) f.get("faults")).size(), f.get("fault_counts"));
+        out.printf("  faults without effect (a pause or partition the session outlived): %s%n",
+                f.get("faults_without_effect"));
         out.printf("  tasks: %s acknowledged, %s succeeded, %s dead, %s lost, %s recorded twice, %s rerun, %s submits "
                         + "refused%n", f.get("acknowledged"), f.get("succeeded"), f.get("dead"), f.get("lost"),
                 f.get("recorded_twice"), f.get("reruns"), f.get("submits_refused"));
