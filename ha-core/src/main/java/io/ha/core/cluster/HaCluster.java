@@ -134,7 +134,7 @@ public final class HaCluster implements Closeable {
         registry.start();
         worker = track(new AgentWorker(ctx, queue.store(), config.maxTaskPayloadBytes(), registry, taskMetrics));
         election.addService("task-dispatcher", new Dispatcher(queue.store(), membership,
-                config.assignmentStrategy(), config.sessionTimeout(), taskMetrics));
+                config.assignmentStrategy(), config.sessionTimeout(), taskMetrics, timeline));
         election.addService("scheduler", new Scheduler(ctx, schedules, taskQueue));
         election.addService("done-pruner", new DonePruner(queue.store(), config.doneRetention(),
                 config.maxDoneRecords(), Duration.ofMinutes(1), config.sessionTimeout()));

@@ -32,5 +32,10 @@ public enum EventKind {
     /** A lock was released normally. */
     LOCK_RELEASED,
     /** A lock could no longer be guaranteed (connection SUSPENDED or LOST per policy); its work was interrupted. */
-    LOCK_LOST
+    LOCK_LOST,
+    /**
+     * This process, as leader, took back the tasks of an agent that left (one event per agent and sweep, naming the
+     * agent and how many tasks went back to pending or to DEAD); the token is the leader epoch.
+     */
+    REASSIGNED
 }

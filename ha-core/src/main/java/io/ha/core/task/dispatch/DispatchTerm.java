@@ -4,6 +4,7 @@ import io.ha.core.internal.ZPaths;
 import io.ha.core.membership.AgentInfo;
 import io.ha.core.membership.Membership;
 import io.ha.core.membership.MembershipListener;
+import io.ha.core.session.EventTimeline;
 import io.ha.core.task.AssignmentStrategy;
 import io.ha.core.task.TaskMetrics;
 import io.ha.core.task.TypeLimit;
@@ -50,7 +51,7 @@ final class DispatchTerm implements Watcher, MembershipListener {
     private Map<String, TypeLimit> limits = Map.of();
 
     DispatchTerm(TaskStore store, Membership membership, AssignmentStrategy strategy, Duration readTimeout,
-                 TaskMetrics metrics, FencedWriter writer, TermEvents events) {
+                 TaskMetrics metrics, FencedWriter writer, TermEvents events, EventTimeline timeline) {
         ZPaths paths = store.paths();
         this.epoch = writer.epoch();
         this.client = store.client();
@@ -65,7 +66,7 @@ final class DispatchTerm implements Watcher, MembershipListener {
         this.follower = new PendingLogFollower(client, paths, readTimeout, view, writer, events);
         this.assigner = new Assigner(store, membership, new AssignmentPlanner(strategy), view, writer, readTimeout,
                 metrics);
-        this.reclaimer = new OrphanReclaimer(store, membership, view, writer, metrics);
+        this.reclaimer = new OrphanReclaimer(store, membership, view, writer, metrics, timeline);
     }
 
     void run() throws Exception {

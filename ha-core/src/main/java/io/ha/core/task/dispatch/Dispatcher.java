@@ -3,6 +3,7 @@ package io.ha.core.task.dispatch;
 import io.ha.core.leader.LeaderContext;
 import io.ha.core.leader.LeaderService;
 import io.ha.core.membership.Membership;
+import io.ha.core.session.EventTimeline;
 import io.ha.core.task.AssignmentStrategy;
 import io.ha.core.task.TaskMetrics;
 import io.ha.core.task.store.PendingLog;
@@ -37,14 +38,17 @@ public final class Dispatcher implements LeaderService {
     private final AssignmentStrategy strategy;
     private final Duration readTimeout;
     private final TaskMetrics metrics;
+    private final EventTimeline timeline;
 
+    /** @param timeline where each term records {@code REASSIGNED} when it takes back a departed agent's tasks */
     public Dispatcher(TaskStore store, Membership membership, AssignmentStrategy strategy, Duration readTimeout,
-                      TaskMetrics metrics) {
+                      TaskMetrics metrics, EventTimeline timeline) {
         this.store = store;
         this.membership = membership;
         this.strategy = strategy;
         this.readTimeout = readTimeout;
         this.metrics = metrics;
+        this.timeline = timeline;
     }
 
     /** Runs one term until it is interrupted or deposed; stands down at once when the epoch has moved on. */
@@ -55,6 +59,6 @@ public final class Dispatcher implements LeaderService {
         if (writer == null) {
             return;
         }
-        new DispatchTerm(store, membership, strategy, readTimeout, metrics, writer, events).run();
+        new DispatchTerm(store, membership, strategy, readTimeout, metrics, writer, events, timeline).run();
     }
 }

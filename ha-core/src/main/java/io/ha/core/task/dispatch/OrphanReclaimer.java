@@ -4,6 +4,8 @@ import io.ha.core.CorruptDataException;
 import io.ha.core.HaException;
 import io.ha.core.internal.ZPaths;
 import io.ha.core.membership.Membership;
+import io.ha.core.session.EventKind;
+import io.ha.core.session.EventTimeline;
 import io.ha.core.task.TaskMetrics;
 import io.ha.core.task.TaskRecord;
 import io.ha.core.task.TaskState;
@@ -20,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes back the tasks of agents that are gone, for a dispatcher term: each assignment goes back to pending with the
  * next attempt, at once (the failure was not the task's), or to DEAD when no attempt is left, in one fenced
- * transaction per task that checks the assignment's version and the record's.
+ * transaction per task that checks the assignment's version and the record's. Each sweep of an agent that took back
+ * at least one task records one {@link EventKind#REASSIGNED} in the timeline (logged once at INFO), with the count.
  *
  * <p>Guarantees: an agent that is registered (even with a new session) keeps its assignments, and a task is taken
  * back at most once per assignment (the versioned delete of the assignment). Not guaranteed: that a failed pass is
@@ -38,9 +41,10 @@ final class OrphanReclaimer {
     private final DispatchView view;
     private final FencedWriter writer;
     private final TaskMetrics metrics;
+    private final EventTimeline timeline;
 
     OrphanReclaimer(TaskStore store, Membership membership, DispatchView view, FencedWriter writer,
-                    TaskMetrics metrics) {
+                    TaskMetrics metrics, EventTimeline timeline) {
         this.store = store;
         this.client = store.client();
         this.paths = store.paths();
@@ -48,6 +52,7 @@ final class OrphanReclaimer {
         this.view = view;
         this.writer = writer;
         this.metrics = metrics;
+        this.timeline = timeline;
     }
 
     /** Reassigns the assignments of every agent that is not alive (orphans of a leader that died mid-way). */
@@ -66,8 +71,20 @@ final class OrphanReclaimer {
                 return; // back with a new session: its worker carries on with its assignments
             }
             List<String> tasks = DispatchView.childrenOrEmpty(client, paths.assignedDir(agent));
-            for (String taskId : tasks) {
-                reassignOne(agent, taskId, reason);
+            int pending = 0;
+            int dead = 0;
+            try {
+                for (String taskId : tasks) {
+                    TaskState to = reassignOne(agent, taskId, reason);
+                    if (to != null && to.isTerminal()) {
+                        dead++;
+                    } else if (to != null) {
+                        pending++;
+                    }
+                }
+            } finally {
+                // Also when the sweep broke off: what was taken back was taken back, and the next scan adds the rest.
+                recordSweep(agent, reason, pending, dead);
             }
             try {
                 client.delete().forPath(paths.assignedDir(agent));
@@ -85,11 +102,21 @@ final class OrphanReclaimer {
         }
     }
 
-    private void reassignOne(String agent, String taskId, String reason) throws Exception {
+    private void recordSweep(String agent, String reason, int pending, int dead) {
+        if (pending + dead == 0) {
+            return;
+        }
+        int n = pending + dead;
+        timeline.record(EventKind.REASSIGNED, writer.epoch(), n + (n == 1 ? " task" : " tasks") + " of agent " + agent
+                + " reassigned" + (dead == 0 ? "" : " (" + dead + " to DEAD, no attempts left)") + ": " + reason);
+    }
+
+    /** The state the task was moved to, or null when this pass did not move it. */
+    private TaskState reassignOne(String agent, String taskId, String reason) throws Exception {
         String assignmentPath = paths.assignment(agent, taskId);
         Stat assignmentStat = client.checkExists().forPath(assignmentPath);
         if (assignmentStat == null) {
-            return;
+            return null;
         }
         Versioned<TaskRecord> record;
         try {
@@ -99,14 +126,14 @@ final class OrphanReclaimer {
             extra.add(client.transactionOp().delete().forPath(assignmentPath));
             store.deadLetterCorrupt(taskId, e, extra);
             metrics.recordEnded(TaskState.DEAD);
-            return;
+            return TaskState.DEAD;
         }
         if (record == null) {
             // The outcome is already recorded; only the assignment node was left behind.
             List<CuratorOp> ops = writer.begin(1);
             ops.add(client.transactionOp().delete().forPath(assignmentPath));
             writer.commitOrSkip(ops, "stale assignment");
-            return;
+            return null;
         }
         long now = System.currentTimeMillis();
         String why = reason + " while it held attempt " + record.value().attempt();
@@ -127,7 +154,7 @@ final class OrphanReclaimer {
                 && ++tries < MAX_GROUP_TRIES);
         if (refusal.code() != KeeperException.Code.OK) {
             LOG.debug("task {} changed while being reassigned: {} at {}", taskId, refusal.code(), refusal.path());
-            return;
+            return null;
         }
         store.logCommitted(ops);
         metrics.recordReassigned();
@@ -136,5 +163,6 @@ final class OrphanReclaimer {
         }
         LOG.info("task {} reassigned from {}: {} -> {}", taskId, agent, why,
                 next.state() == TaskState.PENDING ? "attempt " + next.attempt() : next.state());
+        return next.state();
     }
 }
