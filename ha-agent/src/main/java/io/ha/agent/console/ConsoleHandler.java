@@ -40,6 +40,7 @@ public final class ConsoleHandler implements HttpHandler {
     private final Sessions sessions = new Sessions();
     private final ClusterTaskCounts counts = new ClusterTaskCounts();
     private final Throughput throughput = new Throughput();
+    private final ClusterEvents events = new ClusterEvents();
     private final Assets assets = new Assets();
 
     /** @param cluster the cluster to show and steer; may return null while not connected (pages answer 503) */
@@ -138,7 +139,7 @@ public final class ConsoleHandler implements HttpHandler {
         if (path.equals("/") || path.isEmpty()) {
             Map<io.ha.core.task.TaskState, Long> n = counts.get(c.taskQueue());
             throughput.offer(n, System.currentTimeMillis());
-            page(ex, 200, "Overview", notice + Html.live("/ui/", OverviewPage.render(c, n, throughput, viewer)),
+            page(ex, 200, "Overview", notice + Html.live("/ui/", OverviewPage.render(c, n, throughput, events, viewer)),
                     "overview", viewer);
         } else if (path.equals("/tasks")) {
             page(ex, 200, "Tasks", notice + TaskPages.list(c, TaskPages.Filter.of(r)), "tasks", viewer);

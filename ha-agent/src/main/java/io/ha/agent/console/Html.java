@@ -67,7 +67,7 @@ final class Html {
             b.append("signed in as operator ").append(form("/ui/signout", viewer, "", "sign out", "signout"));
         } else {
             b.append("<span class=\"readonly\" id=\"readonly\">read-only</span> <a href=\"/ui/signin\" id=\"signin\">"
-                    + "sign in</a> to act");
+                    + "sign in to act</a>");
         }
         b.append("</span></header><main>").append(body).append("</main></body></html>\n");
         return b.toString();

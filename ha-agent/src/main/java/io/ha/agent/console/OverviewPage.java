@@ -8,15 +8,14 @@ import io.ha.agent.view.Text;
 import io.ha.agent.view.Views;
 import io.ha.core.cluster.HaCluster;
 import io.ha.core.membership.AgentInfo;
-import io.ha.core.session.ClusterEvent;
 import io.ha.core.task.TaskState;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The overview: cluster, leader and epoch, agents, task counts per state, throughput and the recent events this
- * process saw. Reads the same {@link ClusterSnapshot} as {@code ha-ctl status}; the counts come through a cache
- * shared by every viewer.
+ * The overview: cluster, leader and epoch, agents, task counts per state, throughput and the cluster's recent events
+ * (this process's and every other agent's, {@link ClusterEvents}). Reads the same {@link ClusterSnapshot} as
+ * {@code ha-ctl status}; the counts and the other agents' events come through caches shared by every viewer.
  */
 final class OverviewPage {
     private static final int EVENTS_SHOWN = 15;
@@ -24,8 +23,8 @@ final class OverviewPage {
     private OverviewPage() {
     }
 
-    static String render(HaCluster c, Map<TaskState, Long> counts, Throughput throughput, Viewer viewer)
-            throws Exception {
+    static String render(HaCluster c, Map<TaskState, Long> counts, Throughput throughput, ClusterEvents events,
+                         Viewer viewer) throws Exception {
         ClusterSnapshot s = ClusterSnapshot.read(c, false);
         long now = System.currentTimeMillis();
         StringBuilder b = new StringBuilder();
@@ -67,15 +66,31 @@ final class OverviewPage {
                     Html.hidden("agent", a.id()), "drain", "drain-" + a.id()) : "").append("</td></tr>");
         }
         b.append("</table>");
-        List<ClusterEvent> events = c.timeline().snapshot();
-        b.append("<h2>Recent events <small>(as this process saw them)</small></h2><table id=\"events\">"
-                + "<tr><th>time</th><th>event</th><th>token</th><th>detail</th></tr>");
-        for (int i = events.size() - 1; i >= Math.max(0, events.size() - EVENTS_SHOWN); i--) {
-            ClusterEvent e = events.get(i);
-            b.append("<tr><td>").append(esc(Text.humanTime(e.time().toEpochMilli()))).append("</td><td>")
-                    .append(e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')).append("</td><td>")
-                    .append(e.token() < 0 ? "-" : Long.toString(e.token())).append("</td><td>")
-                    .append(esc(e.detail())).append("</td></tr>");
+        ClusterEvents.View ev = events.view(c.agentId(), c.timeline().snapshot(), s.agents(), EVENTS_SHOWN);
+        b.append("<h2>Recent events <small>(this process and ").append(ev.agentsRead())
+                .append(ev.agentsRead() == 1 ? " other agent" : " other agents").append(")</small></h2>");
+        if (!ev.unreached().isEmpty()) {
+            b.append("<p class=\"error\" id=\"events-unreached\">Events not read from: ");
+            String sep = "";
+            for (Map.Entry<String, String> u : ev.unreached().entrySet()) {
+                b.append(sep).append("<span class=\"unreached\" data-agent=\"").append(esc(u.getKey())).append("\">")
+                        .append(esc(u.getKey())).append(" (").append(esc(u.getValue())).append(")</span>");
+                sep = ", ";
+            }
+            b.append("</p>");
+        }
+        b.append("<table id=\"events\"><tr><th>time</th><th>agent</th><th>kind</th><th>detail</th></tr>");
+        for (ClusterEvents.Row e : ev.rows()) {
+            b.append("<tr class=\"event\" data-kind=\"").append(esc(e.kind())).append("\" data-agents=\"")
+                    .append(esc(String.join(" ", e.agents()))).append("\"><td>")
+                    .append(esc(Text.humanTime(e.timeMs()))).append("</td><td>")
+                    .append(esc(String.join(", ", e.agents())))
+                    .append("</td><td>").append(esc(e.kind().toLowerCase(Locale.ROOT).replace('_', ' ')))
+                    .append("</td><td>").append(esc(e.detail()));
+            if (e.token() >= 0) {
+                b.append(" <span class=\"token\">token ").append(e.token()).append("</span>");
+            }
+            b.append("</td></tr>");
         }
         return b.append("</table>").toString();
     }
