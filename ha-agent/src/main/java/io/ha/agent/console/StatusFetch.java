@@ -80,7 +80,9 @@ final class StatusFetch {
             }
             return new URI(scheme, null, parsed.getHost(), parsed.getPort(), "/status", null, null);
         } catch (URISyntaxException e) {
-            throw new Unreached("registered HTTP endpoint '" + endpoint + "' is not host:port");
+            // Whatever precedes an '@' could be a password: never shown.
+            throw new Unreached("registered HTTP endpoint '" + (endpoint.indexOf('@') >= 0 ? "...@"
+                    + endpoint.substring(endpoint.lastIndexOf('@') + 1) : endpoint) + "' is not host:port");
         }
     }
 
