@@ -45,8 +45,9 @@ final class ClusterEvents {
     private record Remote(long atNanos, Map<String, List<StatusFetch.Event>> events, Map<String, String> unreached) {
     }
 
-    private final StatusFetch fetch = new StatusFetch(TIMEOUT);
     private final Object refreshing = new Object();
+    /** Made on the first overview (guarded by {@code refreshing}): an agent whose console is never opened has none. */
+    private StatusFetch fetch;
     private volatile Remote remote;
 
     /**
@@ -104,6 +105,9 @@ final class ClusterEvents {
         synchronized (refreshing) {
             r = remote;
             if (!fresh(r)) {
+                if (fetch == null) {
+                    fetch = new StatusFetch(TIMEOUT);
+                }
                 r = read(self, agents);
                 remote = r;
             }

@@ -11,6 +11,7 @@ import io.ha.core.membership.AgentInfo;
 import io.ha.core.task.TaskState;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The overview: cluster, leader and epoch, agents, task counts per state, throughput and the cluster's recent events
@@ -18,7 +19,9 @@ import java.util.Map;
  * {@code ha-ctl status}; the counts and the other agents' events come through caches shared by every viewer.
  */
 final class OverviewPage {
-    private static final int EVENTS_SHOWN = 15;
+    private static final int EVENTS_SHOWN = 25;
+    /** Kinds whose token is the leader epoch (the others' is a lock's fencing token). */
+    private static final Set<String> EPOCH_KINDS = Set.of("ELECTED", "REVOKED", "REASSIGNED");
 
     private OverviewPage() {
     }
@@ -88,7 +91,9 @@ final class OverviewPage {
                     .append("</td><td>").append(esc(e.kind().toLowerCase(Locale.ROOT).replace('_', ' ')))
                     .append("</td><td>").append(esc(e.detail()));
             if (e.token() >= 0) {
-                b.append(" <span class=\"token\">token ").append(e.token()).append("</span>");
+                boolean epoch = EPOCH_KINDS.contains(e.kind());
+                b.append(" <span class=\"token\">(").append(epoch ? "epoch " : "token ").append(e.token())
+                        .append(")</span>");
             }
             b.append("</td></tr>");
         }

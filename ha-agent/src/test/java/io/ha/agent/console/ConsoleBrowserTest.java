@@ -312,6 +312,20 @@ class ConsoleBrowserTest {
             assertThat(r.agent()).isNotEqualTo(victim);
             assertThat(r.attempt()).isEqualTo(2);
         }
+        // The cluster's events on a non-leader's overview: the leader's election and its taking back the victim's
+        // tasks, which only the leader records (read from the leader's /status, not from the reader's timeline).
+        waiting().untilAsserted(() -> {
+            String lead = observer.leaderElection().currentLeader().orElseThrow();
+            assertThat(lead).isNotEqualTo(victim);
+            String reader = AGENTS.stream().filter(a -> !a.equals(victim) && !a.equals(lead)).findFirst()
+                    .orElseThrow();
+            String page = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + agents.get(reader).http() + "/ui/"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(page).contains("<tr class=\"event\" data-kind=\"ELECTED\" data-agents=\"" + lead + "\">");
+            assertThat(page).containsPattern("<tr class=\"event\" data-kind=\"REASSIGNED\" data-agents=\"" + lead
+                    + "\"><td>[^<]*</td><td>[^<]*</td><td>reassigned</td><td>\\d+ tasks? of agent " + victim
+                    + " reassigned");
+        });
         web.get(base + "/");
         waiting().untilAsserted(() -> assertThat(agentRows()).hasSize(2).doesNotContain(victim));
         waiting().untilAsserted(() -> assertThat(web.findElement(By.id("events")).getText()).contains("left"));
