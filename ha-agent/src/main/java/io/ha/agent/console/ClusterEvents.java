@@ -38,11 +38,15 @@ final class ClusterEvents {
     record Row(long timeMs, List<String> agents, String kind, long token, String detail) {
     }
 
-    /** The merged rows (newest first) and the agents that could not be read, with why. */
-    record View(List<Row> rows, Map<String, String> unreached, int agentsRead) {
+    /**
+     * The merged rows (newest first), the agents that could not be read (with why), and those that publish no HTTP
+     * endpoint (members embedded in an application, not agents): nothing to read there, and nothing wrong.
+     */
+    record View(List<Row> rows, Map<String, String> unreached, List<String> withoutEndpoint, int agentsRead) {
     }
 
-    private record Remote(long atNanos, Map<String, List<StatusFetch.Event>> events, Map<String, String> unreached) {
+    private record Remote(long atNanos, Map<String, List<StatusFetch.Event>> events, Map<String, String> unreached,
+                          List<String> withoutEndpoint) {
     }
 
     private final Object refreshing = new Object();
@@ -63,7 +67,7 @@ final class ClusterEvents {
         }
         r.events.forEach((agent, events) -> events.forEach(e -> all.add(
                 new Source(e.time().toEpochMilli(), agent, e.kind(), e.token(), e.detail()))));
-        return new View(merge(all, shown), r.unreached, r.events.size());
+        return new View(merge(all, shown), r.unreached, r.withoutEndpoint, r.events.size());
     }
 
     private record Source(long timeMs, String agent, String kind, long token, String detail) {
@@ -121,9 +125,14 @@ final class ClusterEvents {
 
     private Remote read(String self, List<AgentInfo> agents) {
         Map<String, String> unreached = new LinkedHashMap<>();
+        List<String> withoutEndpoint = new ArrayList<>();
         Map<String, CompletableFuture<List<StatusFetch.Event>>> pending = new LinkedHashMap<>();
         for (AgentInfo a : agents) {
             if (a.id().equals(self)) {
+                continue;
+            }
+            if (a.http() == null || a.http().isBlank()) {
+                withoutEndpoint.add(a.id());
                 continue;
             }
             try {
@@ -150,6 +159,7 @@ final class ClusterEvents {
                 break;
             }
         }
-        return new Remote(System.nanoTime(), Map.copyOf(events), Collections.unmodifiableMap(unreached));
+        return new Remote(System.nanoTime(), Map.copyOf(events), Collections.unmodifiableMap(unreached),
+                List.copyOf(withoutEndpoint));
     }
 }

@@ -82,6 +82,17 @@ final class OverviewPage {
             }
             b.append("</p>");
         }
+        if (!ev.withoutEndpoint().isEmpty()) {
+            b.append("<p class=\"facts\" id=\"events-no-endpoint\">Members without an HTTP endpoint (their events "
+                    + "are not read): ");
+            String sep = "";
+            for (String id : ev.withoutEndpoint()) {
+                b.append(sep).append("<span data-agent=\"").append(esc(id)).append("\">").append(esc(id))
+                        .append("</span>");
+                sep = ", ";
+            }
+            b.append("</p>");
+        }
         b.append("<table id=\"events\"><tr><th>time</th><th>agent</th><th>kind</th><th>detail</th></tr>");
         for (ClusterEvents.Row e : ev.rows()) {
             b.append("<tr class=\"event\" data-kind=\"").append(esc(e.kind())).append("\" data-agents=\"")

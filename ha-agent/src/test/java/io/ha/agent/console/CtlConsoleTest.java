@@ -149,6 +149,9 @@ class CtlConsoleTest extends ZkTestBase {
         HttpResponse<String> overview = get(c.url(), null);
         assertThat(overview.statusCode()).isEqualTo(200);
         assertThat(overview.body()).contains("agent-a").contains("read-only");
+        // The same cluster events as an agent's console: agent-a is a member without HTTP (nothing to read there).
+        assertThat(overview.body()).containsPattern("id=\"events-no-endpoint\">[^<]*<span data-agent=\"agent-a\">")
+                .contains("<tr class=\"event\" data-kind=\"CONNECTED\"");
         assertThat(get(c.url() + "schedules", null).body()).contains("nightly");
 
         HttpResponse<String> signIn = post(c.url() + "signin", "token=" + TOKEN, null);
