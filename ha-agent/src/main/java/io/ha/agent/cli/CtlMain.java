@@ -11,7 +11,11 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -32,19 +36,26 @@ import picocli.CommandLine;
 @Command(name = "ha-ctl", mixinStandardHelpOptions = true, versionProvider = CtlMain.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Inspect and steer an HA cluster through ZooKeeper.",
-        subcommands = {StatusCommand.class, AgentsCommand.class, LeaderCommand.class, SubmitCommand.class,
-                GroupCommand.class,
-                TaskCommand.class, TasksCommand.class, CancelCommand.class, DrainCommand.class, WaitCommand.class,
-                RetryCommand.class, LimitsCommand.class, LimitCommand.class,
-                SecureCommand.class, DigestCommand.class, SecretKeyCommand.class,
-                WatchCommand.class, ConsoleCommand.class, SchedulesCommand.class, ScheduleCommand.class,
-                CommandLine.HelpCommand.class},
         footerHeading = "%n",
         footer = {"Durations: 500ms, 30s, 5m, 1h, 1h30m.",
                 "Exit codes: 0 success, 1 operation failed, 2 usage or configuration error.",
                 "Environment: HA_ZK_CONNECT, HA_CLUSTER_NAME, HA_ZK_AUTH (user:password), HA_ZK_AUTH_FILE, "
                         + "HA_EXEC_SECRET_KEY_FILE (submit --env-secret), HA_CONSOLE_TOKEN (console)."})
 public final class CtlMain implements Callable<Integer> {
+    /**
+     * The commands, in the order the help lists them. Registered by {@link #execute}, not in the annotation: picocli
+     * builds the model of every registered command (reflection over its options, the inherited global options
+     * copied in) before it parses, about 60 ms of CPU for all of them, so a command line that names a command
+     * registers only the commands it names.
+     */
+    static final List<Class<?>> COMMANDS = List.of(StatusCommand.class, AgentsCommand.class, LeaderCommand.class,
+            SubmitCommand.class, GroupCommand.class,
+            TaskCommand.class, TasksCommand.class, CancelCommand.class, DrainCommand.class, WaitCommand.class,
+            RetryCommand.class, LimitsCommand.class, LimitCommand.class,
+            SecureCommand.class, DigestCommand.class, SecretKeyCommand.class,
+            WatchCommand.class, ConsoleCommand.class, SchedulesCommand.class, ScheduleCommand.class,
+            CommandLine.HelpCommand.class);
+
     @Mixin
     private GlobalOptions options;
 
@@ -77,8 +88,10 @@ public final class CtlMain implements Callable<Integer> {
      */
     public static int execute(String[] args, PrintWriter out, PrintWriter err, InputStream stdin,
                               Map<String, String> env) {
-        CommandLine cl = new CommandLine(new CtlMain(env, stdin))
-                .setOut(out)
+        CommandLine cl = new CommandLine(new CtlMain(env, stdin));
+        // Before the settings below: picocli hands them to the subcommands registered so far.
+        commandsFor(args).forEach(cl::addSubcommand);
+        cl.setOut(out)
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .registerConverter(Duration.class, new DurationConverter())
@@ -91,6 +104,18 @@ public final class CtlMain implements Callable<Integer> {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * The commands whose names appear among {@code args} (a value that happens to be a command's name only adds
+     * that command), or every command when none does: the usage, the version and a misspelled command's suggestions
+     * need them all.
+     */
+    static List<Class<?>> commandsFor(String[] args) {
+        Set<String> words = new HashSet<>(Arrays.asList(args));
+        List<Class<?>> named = COMMANDS.stream().filter(c -> words.contains(c.getAnnotation(Command.class).name()))
+                .toList();
+        return named.isEmpty() ? COMMANDS : named;
     }
 
     /** {@code ha-ctl} without a command: the usage, as an error. */
