@@ -132,7 +132,7 @@ final class DbSchedulerPeerSection implements PeerSection {
                     client.scheduleBatch(batch, Instant.now());
                 }
                 PeerRounds.await(strategy.key(), n, () -> executed.sum() - base, t0);
-                awaitEmpty(producerPool, strategy.key(), t0);
+                awaitEmpty(producerPool, strategy.key(), n, t0);
                 return (System.nanoTime() - t0) / 1e9;
             }, pg::cpuNanos);
         } finally {
@@ -142,8 +142,9 @@ final class DbSchedulerPeerSection implements PeerSection {
     }
 
     /** An execution's handler returns before its row is deleted: done means the table is empty. */
-    private static void awaitEmpty(DataSource ds, String what, long t0) throws Exception {
-        PeerRounds.await(what + " (rows deleted)", 1, () -> count(ds) == 0 ? 1 : 0, t0);
+    private static void awaitEmpty(DataSource ds, String what, int n, long t0) throws Exception {
+        // The deadline of the whole round (n tasks), not of one step begun at t0.
+        PeerRounds.await(what + " (rows deleted)", n, () -> count(ds) == 0 ? n : 0, t0);
     }
 
     private static long count(DataSource ds) {

@@ -131,7 +131,8 @@ final class QuartzPeerSection implements PeerSection {
                     producer.scheduleJobs(batch, false);
                 }
                 PeerRounds.await("quartz_jdbc", n, () -> executed.sum() - base, t0);
-                PeerRounds.await("quartz_jdbc (trigger rows deleted)", 1, () -> left(probe) == 0 ? 1 : 0, t0);
+                // The deadline of the whole round (n tasks), not of one step begun at t0.
+                PeerRounds.await("quartz_jdbc (trigger rows deleted)", n, () -> left(probe) == 0 ? n : 0, t0);
                 return (System.nanoTime() - t0) / 1e9;
             }, pg::cpuNanos);
         } finally {
