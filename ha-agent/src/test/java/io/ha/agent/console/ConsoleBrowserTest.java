@@ -343,13 +343,17 @@ class ConsoleBrowserTest {
                 + "document.querySelectorAll('tr.agent')).map(r => r.dataset.agent);");
     }
 
-    /** The task list's rows as id to "STATE agent", read in one script. */
+    /**
+     * The task list's rows as id to "STATE agent", read in one script. A task moving between states can be listed
+     * twice in one render (the page reads the states one after the other): both rows are kept, joined by " | ", so
+     * such a read matches no single expected row and the wait goes on (it threw before, ending the wait).
+     */
     @SuppressWarnings("unchecked")
     private Map<String, String> taskRows() {
         List<List<String>> rows = (List<List<String>>) ((JavascriptExecutor) web).executeScript("return Array.from("
                 + "document.querySelectorAll('tr.task')).map(r => [r.dataset.id, r.dataset.state + ' ' "
                 + "+ r.dataset.agent]);");
-        return rows.stream().collect(Collectors.toMap(r -> r.get(0), r -> r.get(1)));
+        return rows.stream().collect(Collectors.toMap(r -> r.get(0), r -> r.get(1), (a, b) -> a + " | " + b));
     }
 
     /** A mark in the page's window object: it is gone if the page is ever loaded again. */
