@@ -45,7 +45,13 @@ class PeersBenchSmokeTest {
             Assumptions.abort("db-scheduler and Quartz skipped: " + noPostgres.get());
         }
         for (String key : PEER_KEYS) {
-            assertThat(json.path(key).asDouble()).as(key).isPositive();
+            if (key.endsWith("_cpu_ms_per_task")) {
+                // Read from /proc in clock ticks (10 ms): a quick run's few tasks may cost the server less than one.
+                assertThat(json.has(key)).as(key).isTrue();
+                assertThat(json.path(key).asDouble()).as(key).isNotNegative();
+            } else {
+                assertThat(json.path(key).asDouble()).as(key).isPositive();
+            }
         }
         assertThat(json.path("skipped").isEmpty()).isTrue();
     }
