@@ -119,8 +119,9 @@ public final class Ensemble implements Closeable {
     }
 
     /**
-     * The index of the server {@code client} is connected to now, or -1 when it is connected to none of these
-     * servers (directly: a client behind a proxy is not seen).
+     * The index of the server {@code client} is connected to now, or -1 when it is connected to none. Of several
+     * servers, only a direct connection is seen (a client behind a proxy is not); the only server of one counts any
+     * connected client as its own.
      */
     public int serverOf(ZooKeeper client) throws Exception {
         if (single != null) {
