@@ -216,12 +216,17 @@ public final class HaTestKit implements BeforeAllCallback, AfterAllCallback, Bef
         }
     }
 
-    /** Starts again the servers {@link #loseQuorum()} stopped. */
+    /** Starts again the servers {@link #loseQuorum()} stopped, and returns once every running server serves. */
     public synchronized void regainQuorum() throws Exception {
         for (int index : quorumLost) {
             running().restart(index);
         }
         quorumLost.clear();
+        // Back means serving: a restarted server takes a moment to rejoin and sync, and a fault injected before
+        // that (a server killed next) would find no quorum.
+        if (!running().awaitServing(waitLimit())) {
+            throw new IllegalStateException("the servers did not all serve again within " + waitLimit());
+        }
     }
 
     Duration waitLimit() {

@@ -131,6 +131,42 @@ public final class Ensemble implements Closeable {
         return spec == null ? -1 : specs.indexOf(spec);
     }
 
+    /**
+     * Waits until every running server serves clients (a client connected to it alone reads the root), as a server
+     * that was restarted does only once it has rejoined a quorum and synced; true if they all did within
+     * {@code timeout}. A server of an ensemble without a majority running never does.
+     */
+    public boolean awaitServing(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int i = 0; i < specs.size(); i++) {
+            while (isRunning(i) && !serves(i)) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Thread.sleep(100);
+            }
+        }
+        return true;
+    }
+
+    private boolean serves(int index) throws InterruptedException {
+        java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(1);
+        try {
+            ZooKeeper zk = new ZooKeeper("127.0.0.1:" + clientPort(index), 4000, e -> {
+                if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
+                    connected.countDown();
+                }
+            });
+            try {
+                return connected.await(2, java.util.concurrent.TimeUnit.SECONDS) && zk.exists("/", false) != null;
+            } finally {
+                zk.close();
+            }
+        } catch (IOException | org.apache.zookeeper.KeeperException e) {
+            return false;
+        }
+    }
+
     /** Stops every server and deletes their data. */
     @Override
     public void close() throws IOException {
